@@ -1,0 +1,36 @@
+# The README's two commands: `make demo` and `make test`. Both build ./.venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv demo test lint typecheck unit clean
+
+venv: $(STAMP)
+
+# torch first, pinned to the CPU build on this machine's disk: anything that
+# pulls torch later (sentence-transformers) then finds it satisfied instead of
+# downloading a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[nlp,dev]'
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/storydiff demo
+
+lint: venv
+	$(BIN)/ruff check src tests bench scripts
+
+typecheck: venv
+	$(BIN)/mypy --strict src
+
+unit: venv
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) demo-output .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,94 @@
+"""Ingest: read sources into Article records.
+
+``load_articles(paths, settings)`` yields an :class:`~storydiff.models.Article`
+for every article found and a :class:`~storydiff.models.Skipped` for every
+record that could not be read, so one bad file or line never stops a batch.
+
+Formats, by extension (``.gz`` allowed on each):
+``.txt .md .text`` plain text · ``.html .htm .xhtml`` HTML (trafilatura) ·
+``.jsonl .ndjson`` JSON Lines · ``.rss .atom .xml`` feeds (feedparser) ·
+``.warc`` web archives (warcio).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ..errors import InputError
+from ..models import Article, Skipped
+from ..settings import Settings
+from .feeds import read_feed
+from .files import decode, file_article_id, format_suffix, read_bytes, walk
+from .html import article_from_html
+from .jsonl import read_jsonl
+from .text import read_text
+from .warc import read_warc
+
+LOGGER = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".md", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+WARC_SUFFIXES = {".warc"}
+
+__all__ = ["load_articles", "supported_suffixes"]
+
+
+def supported_suffixes(settings: Settings) -> set[str]:
+    feeds = {s.strip().lower() for s in str(settings["feed_extensions"]).split(",") if s.strip()}
+    return TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | WARC_SUFFIXES | feeds
+
+
+def _read_file(path: Path, settings: Settings) -> Iterator[Article | Skipped]:
+    suffix = format_suffix(path)
+    max_file = int(settings["max_file_bytes"])
+    max_article = int(settings["max_article_bytes"])
+    if suffix in JSONL_SUFFIXES:
+        yield from read_jsonl(path, max_file, max_article)
+        return
+    if suffix in WARC_SUFFIXES:
+        yield from read_warc(path, max_file, max_article)
+        return
+    if suffix not in supported_suffixes(settings):
+        known = " ".join(sorted(supported_suffixes(settings)))
+        yield Skipped(str(path), f"unsupported format {suffix or '(no extension)'!r}; supported: {known}")
+        return
+    data = read_bytes(path, max_file)
+    if suffix in HTML_SUFFIXES:
+        article = article_from_html(file_article_id(path), data, str(path))
+        yield article if article is not None else Skipped(str(path), "HTML page with no article text")
+    elif suffix in TEXT_SUFFIXES:
+        yield read_text(path, decode(data, str(path)))
+    else:
+        yield from read_feed(data, str(path))
+
+
+def _check(item: Article | Skipped, settings: Settings) -> Article | Skipped:
+    """Reject what no stage can use: empty or oversized text."""
+    if isinstance(item, Skipped):
+        return item
+    if len(item.text.strip()) < int(settings["min_text_chars"]):
+        return Skipped(item.origin, "empty: no article text")
+    limit = int(settings["max_article_bytes"])
+    if len(item.text) > limit // 4 and len(item.text.encode("utf-8", "surrogatepass")) > limit:
+        return Skipped(item.origin, f"article text larger than max_article_bytes={limit:,}; skipped")
+    return item
+
+
+def load_articles(
+    paths: list[Path], settings: Settings, on_file: Callable[[Path], None] | None = None
+) -> Iterator[Article | Skipped]:
+    """Every article in ``paths`` (files and folders, recursively), or why a record was skipped."""
+    for path in walk(paths, supported_suffixes(settings)):
+        if on_file is not None:
+            on_file(path)
+        if not path.exists():
+            yield Skipped(str(path), "no such file or folder")
+            continue
+        try:
+            for item in _read_file(path, settings):
+                yield _check(item, settings)
+        except InputError as e:
+            yield Skipped(e.origin, e.problem)

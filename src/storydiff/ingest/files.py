@@ -1,0 +1,159 @@
+"""Finding input files and reading their bytes safely.
+
+Every read is bounded (``max_file_bytes``, also after gzip decompression) so
+that a decompression bomb is refused with a message instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import InputError
+
+LOGGER = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+def compressed(path: Path) -> bool:
+    return path.suffix.lower() == ".gz"
+
+
+def format_suffix(path: Path) -> str:
+    """The suffix that names the format: ``a.jsonl.gz`` → ``.jsonl``, ``a.warc.gz`` → ``.warc``."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    dot = name.rfind(".")
+    return name[dot:] if dot > 0 else ""
+
+
+def file_article_id(path: Path) -> str:
+    """SPEC §2: a file's article id is its name without the last extension (and without .gz)."""
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The file's content, decompressed if it ends in .gz, refusing more than ``limit`` bytes."""
+    try:
+        with open(path, "rb") as raw:
+            if compressed(path):
+                stream: BinaryIO = gzip.GzipFile(fileobj=raw)
+            else:
+                stream = raw
+            out = io.BytesIO()
+            try:
+                while chunk := stream.read(_CHUNK):
+                    out.write(chunk)
+                    if out.tell() > limit:
+                        raise InputError(
+                            str(path),
+                            f"larger than max_file_bytes={limit:,} bytes"
+                            + (" once decompressed (refused as a possible decompression bomb)"
+                               if compressed(path) else "")
+                            + "; raise the setting if the file is genuine",
+                        )
+            except (OSError, EOFError, zlib.error) as e:
+                if compressed(path):
+                    raise InputError(str(path), f"corrupt or truncated gzip data ({e})") from None
+                raise
+            return out.getvalue()
+    except IsADirectoryError:
+        raise InputError(str(path), "is a directory, not a file") from None
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except PermissionError:
+        raise InputError(str(path), "permission denied") from None
+    except OSError as e:
+        raise InputError(str(path), f"cannot be read ({e.strerror or e})") from None
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Bytes to text: UTF-8 (a BOM is dropped) first, else the encoding charset-normalizer finds."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(origin, "is not UTF-8 and its encoding could not be detected; convert it to UTF-8")
+    LOGGER.info("%s: decoded as %s", origin, best.encoding)
+    return str(best)
+
+
+def walk(paths: list[Path], supported: set[str]) -> Iterator[Path]:
+    """Files named directly, and supported files under named folders (recursively, sorted, no hidden)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if child.is_file() and format_suffix(child) in supported:
+                    yield child
+                elif child.is_file():
+                    LOGGER.debug("%s: not a supported format, ignored", child)
+        else:
+            yield path
+
+
+class _BoundedReader(io.RawIOBase):
+    """A read-only stream that refuses to yield more than ``limit`` bytes in all."""
+
+    def __init__(self, inner: BinaryIO, limit: int, origin: str, what: str) -> None:
+        self._inner = inner
+        self._left = limit
+        self._limit = limit
+        self._origin = origin
+        self._what = what
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        self._left -= len(data)
+        if self._left < 0:
+            raise InputError(
+                self._origin,
+                f"more than max_file_bytes={self._limit:,} bytes{self._what}; "
+                "raise the setting if the file is genuine",
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def open_stream(path: Path, limit: int) -> BinaryIO:
+    """A buffered stream over the file (gunzipped for .gz other than WARC) capped at ``limit`` bytes."""
+    try:
+        raw: BinaryIO = open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except PermissionError:
+        raise InputError(str(path), "permission denied") from None
+    except OSError as e:
+        raise InputError(str(path), f"cannot be read ({e.strerror or e})") from None
+    what = ""
+    # warcio decompresses WARC records itself; everything else .gz is one gzip stream.
+    if compressed(path) and format_suffix(path) != ".warc":
+        raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+        what = " once decompressed (refused as a possible decompression bomb)"
+    return io.BufferedReader(_BoundedReader(raw, limit, str(path), what), buffer_size=_CHUNK)  # type: ignore[return-value]

@@ -1,0 +1,117 @@
+"""Every tunable as data: ``Setting(name, default, help)``.
+
+A user changes one with ``--setting NAME VALUE`` or a TOML file
+(``--config storydiff.toml``, a flat table of names to values). Stages read
+them from a :class:`Settings` object, never from module constants, so a
+benchmark can sweep a value without touching code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # ingest
+    Setting("ingest_batch_size", 500, "Articles written per store transaction; a kill loses at most one batch, "
+            "which the re-run completes."),
+    Setting("max_article_bytes", 5_000_000, "Largest article text (UTF-8 bytes) accepted; larger records are "
+            "skipped with a message."),
+    Setting("max_file_bytes", 2_000_000_000, "Largest input file read, after decompression (.gz, WARC): a "
+            "decompression bomb is refused."),
+    Setting("min_text_chars", 1, "Articles with fewer characters of text (after stripping) are skipped as empty."),
+    Setting("feed_extensions", ".rss,.atom,.xml", "File extensions read as RSS/Atom feeds."),
+    Setting("detect_language", True, "Store a language code per article (py3langid)."),
+    Setting("store_lock_timeout", 30.0, "Seconds to wait for another process to release the store before "
+            "giving up with a clear message."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    """Turn a CLI or TOML value into the type of the setting's default."""
+    default = setting.default
+    if isinstance(value, str) and not isinstance(default, str):
+        text = value.strip()
+        if isinstance(default, bool):
+            low = text.lower()
+            if low in {"1", "true", "yes", "on"}:
+                return True
+            if low in {"0", "false", "no", "off"}:
+                return False
+            raise ConfigError(f"setting {setting.name} takes true or false, not {value!r}")
+        try:
+            if isinstance(default, int):
+                return int(text)
+            if isinstance(default, float):
+                return float(text)
+        except ValueError:
+            raise ConfigError(
+                f"setting {setting.name} takes a {type(default).__name__}, not {value!r}"
+            ) from None
+    if isinstance(default, bool) and not isinstance(value, bool):
+        raise ConfigError(f"setting {setting.name} takes true or false, not {value!r}")
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ConfigError(f"setting {setting.name} takes a number, not {value!r}")
+        return type(default)(value)
+    return value
+
+
+class Settings(Mapping[str, Any]):
+    """The defaults of :data:`SETTINGS` with a user's overrides on top."""
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        self._values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+        for name, value in (overrides or {}).items():
+            self._values[name] = _coerce(self._setting(name), value)
+
+    @staticmethod
+    def _setting(name: str) -> Setting:
+        try:
+            return _BY_NAME[name]
+        except KeyError:
+            known = ", ".join(sorted(_BY_NAME))
+            raise ConfigError(f"unknown setting {name!r}; known settings: {known}") from None
+
+    @classmethod
+    def from_toml(cls, path: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read settings file ({e.strerror})") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not a valid TOML settings file ({e})") from None
+        merged = {**data, **(overrides or {})}
+        return cls(merged)
+
+    def replace(self, **changes: Any) -> Settings:
+        return Settings({**self._values, **changes})
+
+    def __getitem__(self, name: str) -> Any:
+        self._setting(name)
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != _BY_NAME[k].default}
+        return f"Settings({changed})"
