@@ -81,6 +81,7 @@ def ingest(
             report.added += result.added
             report.unchanged += result.unchanged
             report.skipped.extend(result.conflicts)
+            LOGGER.info("committed a batch of %d articles (%d new so far)", len(batch), report.added)
             batch.clear()
 
         for item in load_articles(paths, settings, on_file=on_file):

@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_file_bytes", 2_000_000_000, "Largest input file read, after decompression (.gz, WARC): a "
             "decompression bomb is refused."),
     Setting("min_text_chars", 1, "Articles with fewer characters of text (after stripping) are skipped as empty."),
+    Setting("min_html_words", 20, "An HTML page whose extracted text has fewer words is reported as having no "
+            "article text (trafilatura otherwise returns menus and buttons)."),
     Setting("feed_extensions", ".rss,.atom,.xml", "File extensions read as RSS/Atom feeds."),
     Setting("detect_language", True, "Store a language code per article (py3langid)."),
     Setting("store_lock_timeout", 30.0, "Seconds to wait for another process to release the store before "

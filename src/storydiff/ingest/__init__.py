@@ -49,7 +49,7 @@ def _read_file(path: Path, settings: Settings) -> Iterator[Article | Skipped]:
         yield from read_jsonl(path, max_file, max_article)
         return
     if suffix in WARC_SUFFIXES:
-        yield from read_warc(path, max_file, max_article)
+        yield from read_warc(path, max_file, max_article, int(settings["min_html_words"]))
         return
     if suffix not in supported_suffixes(settings):
         known = " ".join(sorted(supported_suffixes(settings)))
@@ -57,7 +57,9 @@ def _read_file(path: Path, settings: Settings) -> Iterator[Article | Skipped]:
         return
     data = read_bytes(path, max_file)
     if suffix in HTML_SUFFIXES:
-        article = article_from_html(file_article_id(path), data, str(path))
+        article = article_from_html(
+            file_article_id(path), data, str(path), min_words=int(settings["min_html_words"])
+        )
         yield article if article is not None else Skipped(str(path), "HTML page with no article text")
     elif suffix in TEXT_SUFFIXES:
         yield read_text(path, decode(data, str(path)))

@@ -19,6 +19,9 @@ from ..errors import InputError
 LOGGER = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
+_COMMON_ENCODINGS = {name: rank for rank, name in enumerate(
+    ("cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "shift_jis", "gb18030", "euc_kr", "cp1250")
+)}
 
 
 def compressed(path: Path) -> bool:
@@ -47,10 +50,7 @@ def read_bytes(path: Path, limit: int) -> bytes:
     """The file's content, decompressed if it ends in .gz, refusing more than ``limit`` bytes."""
     try:
         with open(path, "rb") as raw:
-            if compressed(path):
-                stream: BinaryIO = gzip.GzipFile(fileobj=raw)
-            else:
-                stream = raw
+            stream: BinaryIO | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if compressed(path) else raw
             out = io.BytesIO()
             try:
                 while chunk := stream.read(_CHUNK):
@@ -88,7 +88,16 @@ def decode(data: bytes, origin: str) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    utf16_32 = data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+    if b"\x00" in data[:65536] and not utf16_32:
+        raise InputError(origin, "looks like a binary file, not text (it contains NUL bytes)")
+    results = list(from_bytes(data))
+    best = results[0] if results else None
+    if best is not None:
+        # Short texts often tie between code pages; a tie goes to the one most
+        # web text is in, rather than to whichever the detector listed first.
+        tied = [m for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+        best = min(tied, key=lambda m: _COMMON_ENCODINGS.get(m.encoding, len(_COMMON_ENCODINGS)))
     if best is None or best.encoding is None:
         raise InputError(origin, "is not UTF-8 and its encoding could not be detected; convert it to UTF-8")
     LOGGER.info("%s: decoded as %s", origin, best.encoding)
@@ -114,7 +123,7 @@ def walk(paths: list[Path], supported: set[str]) -> Iterator[Path]:
 class _BoundedReader(io.RawIOBase):
     """A read-only stream that refuses to yield more than ``limit`` bytes in all."""
 
-    def __init__(self, inner: BinaryIO, limit: int, origin: str, what: str) -> None:
+    def __init__(self, inner: BinaryIO | gzip.GzipFile, limit: int, origin: str, what: str) -> None:
         self._inner = inner
         self._left = limit
         self._limit = limit
@@ -141,10 +150,10 @@ class _BoundedReader(io.RawIOBase):
         super().close()
 
 
-def open_stream(path: Path, limit: int) -> BinaryIO:
+def open_stream(path: Path, limit: int) -> io.BufferedReader:
     """A buffered stream over the file (gunzipped for .gz other than WARC) capped at ``limit`` bytes."""
     try:
-        raw: BinaryIO = open(path, "rb")
+        raw: BinaryIO | gzip.GzipFile = open(path, "rb")  # noqa: SIM115 - the caller closes the returned stream
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
     except PermissionError:
@@ -154,6 +163,6 @@ def open_stream(path: Path, limit: int) -> BinaryIO:
     what = ""
     # warcio decompresses WARC records itself; everything else .gz is one gzip stream.
     if compressed(path) and format_suffix(path) != ".warc":
-        raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+        raw = gzip.GzipFile(fileobj=raw)
         what = " once decompressed (refused as a possible decompression bomb)"
-    return io.BufferedReader(_BoundedReader(raw, limit, str(path), what), buffer_size=_CHUNK)  # type: ignore[return-value]
+    return io.BufferedReader(_BoundedReader(raw, limit, str(path), what), buffer_size=_CHUNK)

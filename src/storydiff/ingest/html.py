@@ -10,8 +10,12 @@ from ..normalize.dates import to_iso
 _DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True, "extensive_search": True}
 
 
-def extract_html(html: str | bytes, url: str | None = None) -> dict[str, Any] | None:
-    """trafilatura's text and metadata as a dict, or None when the page has no article text."""
+def extract_html(html: str | bytes, url: str | None = None, min_words: int = 0) -> dict[str, Any] | None:
+    """trafilatura's text and metadata as a dict, or None when the page has no article text.
+
+    trafilatura's fallbacks return navigation text ("Home Log in") for a page
+    with no article; fewer than ``min_words`` words counts as no article.
+    """
     import trafilatura
 
     doc = trafilatura.bare_extraction(
@@ -25,7 +29,7 @@ def extract_html(html: str | bytes, url: str | None = None) -> dict[str, Any] | 
     if doc is None:
         return None
     data: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    if not (data.get("text") or "").strip():
+    if len((data.get("text") or "").split()) < max(min_words, 1):
         return None
     return data
 
@@ -60,9 +64,14 @@ def _precise_date(html: str | bytes, day: str | None) -> str | None:
 
 
 def article_from_html(
-    article_id: str, html: str | bytes, origin: str, url: str | None = None, extra: dict[str, Any] | None = None
+    article_id: str,
+    html: str | bytes,
+    origin: str,
+    url: str | None = None,
+    extra: dict[str, Any] | None = None,
+    min_words: int = 0,
 ) -> Article | None:
-    data = extract_html(html, url)
+    data = extract_html(html, url, min_words)
     if data is None:
         return None
     return Article(

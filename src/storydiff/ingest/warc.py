@@ -21,7 +21,9 @@ LOGGER = logging.getLogger(__name__)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def read_warc(path: Path, max_file_bytes: int, max_record_bytes: int) -> Iterator[Article | Skipped]:
+def read_warc(
+    path: Path, max_file_bytes: int, max_record_bytes: int, min_words: int = 0
+) -> Iterator[Article | Skipped]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -49,7 +51,7 @@ def read_warc(path: Path, max_file_bytes: int, max_record_bytes: int) -> Iterato
                 yield Skipped(where, f"page larger than max_article_bytes={max_record_bytes:,}; skipped")
                 continue
             extra = {"crawled": record.rec_headers.get_header("WARC-Date")}
-            article = article_from_html(uri, body, where, url=uri, extra=extra)
+            article = article_from_html(uri, body, where, url=uri, extra=extra, min_words=min_words)
             if article is None:
                 yield Skipped(where, "HTML page with no article text")
                 continue

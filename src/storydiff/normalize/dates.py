@@ -49,7 +49,7 @@ def _parse_string(text: str) -> str | None:
         pass
     import dateparser  # slow to import; only free-form dates need it
 
-    parsed = dateparser.parse(
+    parsed: datetime | None = dateparser.parse(
         text,
         languages=["en", "de", "fr", "es", "it", "ru", "uk"],
         settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},

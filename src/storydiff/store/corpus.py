@@ -136,7 +136,7 @@ class Store:
         except duckdb.Error as e:
             msg = str(e)
             low = msg.lower()
-            if "no space" in low or "disk" in low and "full" in low:
+            if "no space" in low or ("disk" in low and "full" in low):
                 raise StoreError(f"{self.path}: the disk is full; nothing from this batch was stored ({msg})") from None
             if "read-only" in low or "read only" in low or "permission" in low:
                 raise StoreError(f"{self.path}: the store cannot be written ({msg})") from None
