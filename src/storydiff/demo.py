@@ -49,19 +49,18 @@ def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, c
     for skipped in report.skipped:
         console.print(f"  skipped: {skipped}", markup=False)
 
-    table = Table(show_lines=False, expand=False)
-    for col in ("id", "from", "title", "published", "source", "lang", "words"):
-        table.add_column(col, overflow="fold")
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("file", no_wrap=True, max_width=16, overflow="ellipsis")
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=44)
+    table.add_column("published", no_wrap=True)
+    table.add_column("words", justify="right", min_width=5)
     with Store(db, read_only=True) as store:
         for art in store.articles():
             origin = Path(art.origin.split(":", 1)[0]).name if art.origin else ""
             table.add_row(
-                art.id,
                 origin,
-                (art.title or "—")[:70],
-                art.published or "—",
-                art.source or "—",
-                art.lang or "—",
+                art.title or art.text.strip().split("\n", 1)[0],
+                (art.published or "—")[:10],
                 str(len(art.text.split())),
             )
     console.print(table)

@@ -88,7 +88,7 @@ def ingest(
             if on_article is not None:
                 on_article(item)
             if isinstance(item, Skipped):
-                LOGGER.warning("skipped %s", item)
+                LOGGER.debug("skipped %s", item)  # the caller reports skips
                 report.skipped.append(item)
                 continue
             batch.append(normalize_article(item, settings))

@@ -87,7 +87,8 @@ def read_jsonl(path: Path, max_file_bytes: int, max_line_bytes: int) -> Iterator
                 yield Skipped(origin, "line is not valid UTF-8")
                 continue
             except json.JSONDecodeError as e:
-                yield Skipped(origin, f"not valid JSON ({e.msg} at column {e.colno})")
+                msg = e.msg.removesuffix(" at")  # json's "Unterminated string starting at" reads badly before ours
+                yield Skipped(origin, f"not valid JSON ({msg} at column {e.colno})")
                 continue
             yield article_from_record(record, origin)
     except (OSError, EOFError, zlib.error) as e:
