@@ -118,3 +118,20 @@ def test_articles_stream_in_id_order(db: Path) -> None:
         store.add_articles([Article(id=f"id{i:04d}", text=f"text {i}", origin="t") for i in range(2500)])
         ids = [a.id for a in store.articles(batch_size=300)]
     assert ids == sorted(ids) and len(ids) == 2500
+
+
+def test_a_second_writer_waits_then_fails_with_a_clear_message(examples: Path, db: Path) -> None:
+    import subprocess
+    import sys
+
+    ingest([examples / "konstantinovka"], db)
+    with Store(db):  # this process holds the write lock
+        done = subprocess.run(
+            [sys.executable, "-m", "storydiff", "--setting", "store_lock_timeout", "1",
+             "ingest", str(examples / "formats"), "--db", str(db)],
+            capture_output=True, text=True, timeout=120,
+        )
+    assert done.returncode == 1
+    assert "in use by another storydiff process" in done.stderr
+    assert table(db) and len(table(db)) == 2  # untouched
+    assert ingest([examples / "formats"], db).added == 10  # and usable once released
