@@ -202,6 +202,36 @@ def list_settings() -> None:
         out.print(f"{s.name} = {s.default!r}\n    {s.help}", markup=False)
 
 
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format; json is the shape of SPEC §2.")
+@click.option("--rebuild", is_flag=True, help="Forget the stored stories and regroup the corpus from scratch.")
+@click.pass_context
+def stories(ctx: click.Context, db: Path, fmt: str, rebuild: bool) -> None:
+    """Group the corpus into stories (incremental: only articles not yet in a story are assigned)."""
+    import json
+
+    from .pipeline import stories as run_stories
+
+    with _errors(), _progress() as progress:
+        task = progress.add_task("grouping", total=None)
+        result = run_stories(
+            db,
+            _settings(ctx),
+            rebuild,
+            on_article=lambda: progress.advance(task),
+            on_total=lambda n: progress.update(task, total=n),
+        )
+    if fmt == "json":
+        out.print(json.dumps({"stories": [s.as_dict() for s in result]}, ensure_ascii=False), markup=False)
+        return
+    for s in result:
+        dates = f" {s.first_seen or '?'}..{s.last_seen or '?'}" if s.first_seen or s.last_seen else ""
+        out.print(f"{s.id} ({len(s.articles)}){dates} {s.title or ''}", markup=False)
+        out.print(f"    {', '.join(s.articles)}", markup=False)
+
+
 def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     cli(prog_name="storydiff")

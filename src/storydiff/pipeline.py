@@ -10,6 +10,10 @@ The story of a corpus, in order:
 3. **store** — write articles to the DuckDB file in transactional batches;
    identical re-sends are no-ops, a different article under a stored id is
    reported (``store.Store``).
+4. **group** — assign the articles no story holds yet to stories
+   (near-duplicates, same event, paraphrases), keeping earlier stories and
+   their ids; ``rebuild`` regroups from scratch (``group.StoryIndex``,
+   ``store.stories``).
 
 Later stages (group, reuse, claims, compare, report) are chained here too as
 they land; the CLI, the server and Spark call these functions, never the
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .ingest import load_articles
-from .models import Article, Skipped
+from .models import Article, Skipped, Story
 from .normalize import detect_language
 from .settings import Settings
 from .store import AddResult, Store
@@ -98,3 +102,31 @@ def ingest(
             flush()
         report.stored_total = store.count()
     return report
+
+
+def stories(
+    db: Path,
+    settings: Settings | None = None,
+    rebuild: bool = False,
+    *,
+    on_article: Callable[[], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> list[Story]:
+    """Group the store's ungrouped articles into stories (stage 4) and return every story."""
+    from .group import GroupParams, make_embedder
+    from .store.stories import clear_stories, load_index, save_index, ungrouped_ids
+
+    settings = settings or Settings()
+    params = GroupParams.from_settings(settings)
+    with Store(db, lock_timeout=float(settings["store_lock_timeout"])) as store:
+        if rebuild:
+            clear_stories(store)
+        index = load_index(store, params, make_embedder(settings))
+        new_ids = ungrouped_ids(store)
+        if on_total is not None:
+            on_total(len(new_ids))
+        if new_ids:
+            touched = index.add(list(store.articles(new_ids)), on_article)
+            save_index(store, index, touched, new_ids)
+            LOGGER.info("grouped %d new articles; %d stories touched", len(new_ids), len(touched))
+    return index.result()

