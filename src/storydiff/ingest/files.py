@@ -48,34 +48,13 @@ def file_article_id(path: Path) -> str:
 
 def read_bytes(path: Path, limit: int) -> bytes:
     """The file's content, decompressed if it ends in .gz, refusing more than ``limit`` bytes."""
-    try:
-        with open(path, "rb") as raw:
-            stream: BinaryIO | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if compressed(path) else raw
-            out = io.BytesIO()
-            try:
-                while chunk := stream.read(_CHUNK):
-                    out.write(chunk)
-                    if out.tell() > limit:
-                        raise InputError(
-                            str(path),
-                            f"larger than max_file_bytes={limit:,} bytes"
-                            + (" once decompressed (refused as a possible decompression bomb)"
-                               if compressed(path) else "")
-                            + "; raise the setting if the file is genuine",
-                        )
-            except (OSError, EOFError, zlib.error) as e:
-                if compressed(path):
-                    raise InputError(str(path), f"corrupt or truncated gzip data ({e})") from None
-                raise
-            return out.getvalue()
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a file") from None
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except PermissionError:
-        raise InputError(str(path), "permission denied") from None
-    except OSError as e:
-        raise InputError(str(path), f"cannot be read ({e.strerror or e})") from None
+    with open_stream(path, limit) as stream:
+        try:
+            return stream.read()
+        except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+            raise InputError(str(path), f"corrupt or truncated gzip data ({e})") from None
+        except OSError as e:
+            raise _open_error(path, e) from None
 
 
 def decode(data: bytes, origin: str) -> str:
@@ -120,6 +99,16 @@ def walk(paths: list[Path], supported: set[str]) -> Iterator[Path]:
             yield path
 
 
+def _open_error(path: Path, e: OSError) -> InputError:
+    if isinstance(e, IsADirectoryError):
+        return InputError(str(path), "is a directory, not a file")
+    if isinstance(e, FileNotFoundError):
+        return InputError(str(path), "no such file")
+    if isinstance(e, PermissionError):
+        return InputError(str(path), "permission denied")
+    return InputError(str(path), f"cannot be read ({e.strerror or e})")
+
+
 class _BoundedReader(io.RawIOBase):
     """A read-only stream that refuses to yield more than ``limit`` bytes in all."""
 
@@ -154,12 +143,8 @@ def open_stream(path: Path, limit: int) -> io.BufferedReader:
     """A buffered stream over the file (gunzipped for .gz other than WARC) capped at ``limit`` bytes."""
     try:
         raw: BinaryIO | gzip.GzipFile = open(path, "rb")  # noqa: SIM115 - the caller closes the returned stream
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except PermissionError:
-        raise InputError(str(path), "permission denied") from None
     except OSError as e:
-        raise InputError(str(path), f"cannot be read ({e.strerror or e})") from None
+        raise _open_error(path, e) from None
     what = ""
     # warcio decompresses WARC records itself; everything else .gz is one gzip stream.
     if compressed(path) and format_suffix(path) != ".warc":
