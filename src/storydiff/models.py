@@ -142,7 +142,9 @@ class Sentence:
 
 
 @dataclass(frozen=True, slots=True)
-class Mention:
+class DocSpan:
+    """A stretch of one document: an entity's mention, or a discrepancy's evidence."""
+
     doc: str
     start: int
     end: int
@@ -150,6 +152,10 @@ class Mention:
 
     def as_dict(self) -> dict[str, Any]:
         return {"doc": self.doc, "text": self.text, "start": self.start, "end": self.end}
+
+
+Mention = DocSpan
+Evidence = DocSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +214,40 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimSet:
+    """What `claims` reports: documents, their entities, and their claims (SPEC §2)."""
+
+    documents: tuple[Article, ...]
+    entities: tuple[Entity, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        roles: dict[str, list[dict[str, Any]]] = {}
+        for r in self.roles:
+            roles.setdefault(r.entity, []).append(r.as_dict())
+        return {
+            "documents": [d.as_document() for d in self.documents],
+            "entities": [{**e.as_dict(), "roles": roles.get(e.id, [])} for e in self.entities],
+            "claims": [c.as_dict() for c in self.claims],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """What one document says an entity is ("a local official"), where it says it."""
+
+    entity: str
+    doc: str
+    text: str
+    start: int = -1
+    end: int = -1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"doc": self.doc, "role": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     id: str
     articles: tuple[str, ...]
@@ -251,17 +291,6 @@ class Match:
 
     def as_dict(self) -> dict[str, Any]:
         return {"claims": list(self.claims), "relation": self.relation, "score": round(self.score, 4)}
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    doc: str
-    start: int
-    end: int
-    text: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"doc": self.doc, "start": self.start, "end": self.end, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
