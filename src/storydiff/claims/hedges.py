@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Kinds a claim lists by default: these change what a reader may take as
-# established. "epistemic" (may, could, likely) and "weasel" (many, some,
+# established. "epistemic" (may, could, likely) and "vague_quantity" (many, some,
 # often) are hedges too, but on every second news sentence; they are found and
 # scored, and callers ask for them explicitly.
-CLAIM_KINDS = frozenset(
-    {"reported", "alleged", "unverified", "conditional", "anonymous", "vague_source"}
-)
+CLAIM_KINDS = frozenset({"reported", "alleged", "unverified", "conditional", "anonymous", "vague_source"})
 
 _SOURCE_NOUNS = (
     r"(?:sources?|officials?|analysts?|experts?|observers?|critics?|people|residents?|"
@@ -44,6 +42,7 @@ _SAY = (
     r"feel|feels|felt|note|notes|noted|report|reports|reported|told|insist|insists|warn|warned)"
 )
 _VAGUE_Q = r"(?:some|many|several|various|numerous|certain|other|most|few|a number of)"
+
 
 def _alt(words: str) -> str:
     """A non-capturing alternation of space-separated words ("a b" → "(?:a|b)")."""
@@ -115,7 +114,7 @@ _LEXICON: tuple[tuple[str, str], ...] = (
     # speech verbs of "he claimed that" (an attribution cue, not a hedge).
     ("alleged", r"(?:alleged|purported|supposed|so-called)(?= (?!that\b)[a-z])"),
     ("alleged", r"(?:(?<=the )|(?<=its )|(?<=his )|(?<=her )|(?<=their )|(?<=these ))claimed(?= [a-z])"),
-    # vague sources (the Wikipedia "weasel words")
+    # vague sources ("some say", "it is believed")
     ("vague_source", r"according to " + _VAGUE_Q + r"(?: \w+)?"),
     ("vague_source", r"according to (?:sources|some|many|others|critics|observers|analysts|experts)"),
     ("vague_source", r"(?:sources|insiders) (?:close to|familiar with)"),
@@ -168,7 +167,7 @@ _LEXICON: tuple[tuple[str, str], ...] = (
         ),
     ),
     (
-        "weasel",
+        "vague_quantity",
         _alt(
             "some many several various numerous countless most often sometimes usually generally "
             "frequently commonly typically largely mostly widely notably particularly relatively "
@@ -176,7 +175,7 @@ _LEXICON: tuple[tuple[str, str], ...] = (
         ),
     ),
     (
-        "weasel",
+        "vague_quantity",
         r"(?:a number of|a lot of|a variety of|a wide range of|in many cases|in some cases|to some extent|in general)",
     ),
 )
@@ -265,7 +264,7 @@ def find_hedges(
         if (
             kind in _BACKWARD_KINDS
             and si > 0
-            and _ANAPHOR.match(text[s_start:m.start()] + " ")
+            and _ANAPHOR.match(text[s_start : m.start()] + " ")
             and m.start() - s_start < 60
         ):
             s_start = bounds[si - 1][0]
@@ -273,9 +272,7 @@ def find_hedges(
     return hedges
 
 
-def hedges_in(
-    hedges: Sequence[Hedge], start: int, end: int, kinds: Iterable[str] | None = CLAIM_KINDS
-) -> list[Hedge]:
+def hedges_in(hedges: Sequence[Hedge], start: int, end: int, kinds: Iterable[str] | None = CLAIM_KINDS) -> list[Hedge]:
     """The hedges that govern text [start, end): those whose scope overlaps it.
 
     A hedge without a scope governs only what it overlaps. ``kinds`` filters
@@ -292,16 +289,35 @@ def hedges_in(
 
 # Sentence-level uncertainty ("is this sentence hedged?") uses every kind but
 # not the phrases below: on the training split of a sentence-labelled
-# uncertainty corpus (Wikipedia weasel sentences) each of these fires mostly on
+# uncertainty corpus (Wikipedia sentences) each of these fires mostly on
 # certain sentences ("may", "often", "most" are as common in plain encyclopedic
 # statements), and dropping each raised training F1. Chosen greedily among
 # phrases with >= 15 training hits by `bench/hedges.py --tune`; never tuned on test.
 SENTENCE_EXCLUDE = frozenset(
     {
-        "a number of", "apparently", "claimed", "commonly", "controversial", "could",
-        "for most", "for some", "frequently", "may", "most", "mostly", "notably",
-        "numerous", "often", "particularly", "possible", "rather", "sometimes",
-        "somewhat", "to some", "usually", "various",
+        "a number of",
+        "apparently",
+        "claimed",
+        "commonly",
+        "controversial",
+        "could",
+        "for most",
+        "for some",
+        "frequently",
+        "may",
+        "most",
+        "mostly",
+        "notably",
+        "numerous",
+        "often",
+        "particularly",
+        "possible",
+        "rather",
+        "sometimes",
+        "somewhat",
+        "to some",
+        "usually",
+        "various",
     }
 )
 

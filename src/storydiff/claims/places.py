@@ -48,7 +48,7 @@ def _table() -> dict[str, tuple[int, str]]:
 
 @lru_cache(maxsize=16384)
 def place_key(name: str) -> str | None:
-    """The GeoNames id ("geonames:705104") of a place name, or None if the gazetteer lacks it."""
+    """The GeoNames id ("geonames:706483") of a place name, or None if the gazetteer lacks it."""
     cleaned = _AFFIXES.sub("", name.strip()).strip()
     key = name_key(cleaned)
     if len(key.replace(" ", "")) < 3:

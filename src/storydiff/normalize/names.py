@@ -1,7 +1,7 @@
 """Name keys that survive transliteration and spelling variants.
 
 Reports about the same event spell one foreign name several ways
-("Kimakovski" / "Kimakovsky", "Kostiantynivka" / "Kostyantynivka",
+("Zelenski" / "Zelensky", "Kharkiv" / "Kharkov",
 "Smirnoff" / "Smirnov"). ``name_key`` folds a name to a key where those
 variants coincide; ``same_name`` scores two names by rapidfuzz on their keys
 so near-misses the folding does not catch still score high.
@@ -23,7 +23,7 @@ _DOUBLE = re.compile(r"([a-z])\1+")
 # Each collapses one way romanisation systems disagree; the ending rules run
 # after y→i so "-sky", "-skiy", "-skii" and "-ski" all end in "-ski".
 _TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<=[a-z])j(?=[aeiou])"), "y"),  # Kostjantyn → Kostyantyn (German/Polish j)
+    (re.compile(r"(?<=[a-z])j(?=[aeiou])"), "y"),  # Mykolajiw → Mykolayiv (German/Polish j)
     (re.compile(r"kh"), "h"),
     (re.compile(r"ph"), "f"),
     (re.compile(r"ck"), "k"),
@@ -32,10 +32,10 @@ _TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"y"), "i"),
     (re.compile(r"j"), "i"),
     (re.compile(r"ii+"), "i"),  # -skii, "Kostiiantynivka"
-    (re.compile(r"(?<=[a-z])ie(?=[a-z])"), "i"),  # Kostiantynivka / Kostyantynivka
+    (re.compile(r"(?<=[a-z])ie(?=[a-z])"), "i"),  # Zaporizhzhia / Zaporizhzhya
     (re.compile(r"off$"), "ov"),
     (re.compile(r"eff$"), "ev"),
-    (re.compile(r"(?<=sk)i?$"), "i"),  # Kimakovsk(y) → Kimakovski
+    (re.compile(r"(?<=sk)i?$"), "i"),  # Zelensk(y) → Zelenski
 )
 
 
@@ -59,7 +59,7 @@ def _fold_token(token: str) -> str:
 def name_key(name: str) -> str:
     """A key equal for spelling and transliteration variants of one name.
 
-    "Kimakovski", "Kimakovsky", "Кимаковский" → "kimakovski".
+    "Zelenski", "Zelenskyy", "Зеленский" → "zelenski".
     """
     from unidecode import unidecode
 
