@@ -62,3 +62,14 @@ def test_example_roles_per_document() -> None:
 def test_merge_roles_keeps_every_distinct_role() -> None:
     assert merge_roles(["Local Official", "local official", "adviser", "military adviser to the head",
                         "spokesman"]) == ["local official", "military adviser to the head", "spokesman"]
+
+
+def test_role_spans_point_into_the_text() -> None:
+    from storydiff.claims.roles import document_role_spans
+
+    text = "Maria Zakharova, a spokeswoman for the foreign ministry, told reporters nothing."
+    doc = load_nlp()(text)
+    start = text.index("Maria")
+    spans = document_role_spans(doc, {("d", start, start + len("Maria Zakharova")): "E1"}, "d")
+    ((role, s, e),) = spans["E1"]
+    assert role == text[s:e] == "spokeswoman for the foreign ministry"

@@ -96,6 +96,18 @@ def np_bounds(head: Any) -> tuple[int, int]:
     return left, right
 
 
+class RoleText(str):
+    """A role's text that also remembers where the document says it ([start, end))."""
+
+    start: int
+    end: int
+
+    def __new__(cls, text: str, start: int = -1, end: int = -1) -> RoleText:
+        obj = super().__new__(cls, text)
+        obj.start, obj.end = start, end
+        return obj
+
+
 def _clean(tokens: Any) -> str:
     """Role text: determiners and possessives dropped; title-case lines lowered."""
     toks = [t for t in tokens if not t.is_punct or t.text in "-'’"]
@@ -104,7 +116,7 @@ def _clean(tokens: Any) -> str:
     while toks and toks[-1].dep_ == "case":
         toks = toks[:-1]
     if not toks:
-        return ""
+        return RoleText("")
     # The line, not the parser's sentence: a headline without a full stop is
     # often glued to the paragraph after it.
     text = toks[0].doc.text
@@ -123,7 +135,7 @@ def _clean(tokens: Any) -> str:
         elif t is toks[0] and t.is_sent_start and t.lower_ in PERSON_NOUNS:
             text = text.lower()  # "Engineer Ivan X said" → "engineer"
         out.append(text + t.whitespace_)
-    return "".join(out).strip()
+    return RoleText("".join(out).strip(), toks[0].idx, toks[-1].idx + len(toks[-1]))
 
 
 def _span_of(doc: Any, start: int, end: int) -> Any | None:
@@ -267,6 +279,16 @@ def merge_roles(roles: Iterable[str]) -> list[str]:
             o is not r and len(o) > len(r) and re.search(rf"\b{re.escape(r.casefold())}\b", o.casefold()) for o in seen
         )
     ]
+
+
+def document_role_spans(
+    doc: Any, mention_map: Mapping[tuple[str, int, int], str], doc_id: str
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Like ``document_roles``, with where each role stands: entity id → [(role, start, end)]."""
+    return {
+        eid: [(str(r), getattr(r, "start", -1), getattr(r, "end", -1)) for r in roles]
+        for eid, roles in document_roles(doc, mention_map, doc_id).items()
+    }
 
 
 def document_roles(doc: Any, mention_map: Mapping[tuple[str, int, int], str], doc_id: str) -> dict[str, list[str]]:
