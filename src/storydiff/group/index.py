@@ -21,6 +21,7 @@ the same stories; stories keep their ids when more articles arrive.
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,8 +50,10 @@ class GroupParams:
     paraphrase_threshold: float = 0.9
     candidate_keys: int = 12
     max_postings: int = 2000
+    max_candidates: int = 20
     window_days: int = 7
     lead_chars: int = 1000
+    refine_rounds: int = 2
 
     @classmethod
     def from_settings(cls, settings: Any) -> GroupParams:
@@ -63,8 +66,10 @@ class GroupParams:
             paraphrase_threshold=float(settings["group_paraphrase_threshold"]),
             candidate_keys=int(settings["group_candidate_keys"]),
             max_postings=int(settings["group_max_postings"]),
+            max_candidates=int(settings["group_max_candidates"]),
             window_days=int(settings["group_window_days"]),
             lead_chars=int(settings["group_lead_chars"]),
+            refine_rounds=int(settings["group_refine_rounds"]),
         )
 
 
@@ -78,6 +83,7 @@ class StoryState:
     profile: dict[str, float] = field(default_factory=dict)  # sum of members' unit key vectors
     norm2: float = 0.0
     centroid: Vector | None = None  # sum of members' unit embeddings
+    centroid_norm: float = 0.0
     size: int = 0
     first_seen: str | None = None
     last_seen: str | None = None
@@ -133,21 +139,32 @@ class StoryIndex:
     def _minhash(self, shingles: frozenset[str]) -> Any:
         from datasketch import LeanMinHash, MinHash
 
-        mh = MinHash(num_perm=self.params.num_perm)
+        # crc32 instead of datasketch's default sha1: a shingle needs a well
+        # spread 32-bit value, not a cryptographic one, and crc32 is C-fast.
+        mh = MinHash(num_perm=self.params.num_perm, hashfunc=zlib.crc32)
         mh.update_batch([s.encode("utf-8") for s in shingles])
         return LeanMinHash(mh)
 
-    def _candidates(self, vec: dict[str, float]) -> set[str]:
-        # The rarest shared keys name the event (a key only this article has
-        # finds nothing); very common keys would list half the corpus.
+    def _candidates(self, vec: dict[str, float]) -> list[str]:
+        """Stories that share the article's rarest keys, most shared rarity first.
+
+        The rarest shared keys name the event (a key only this article has
+        finds nothing); very common keys would list half the corpus, so
+        their lists are skipped, and only the best ``max_candidates`` stories
+        are scored in full.
+        """
+        p = self.params
         shared = [k for k in vec if self.df.get(k, 0) > 1]
-        rare = sorted(shared, key=lambda k: (self.df.get(k, 0), k))[: self.params.candidate_keys]
-        out: set[str] = set()
+        rare = sorted(shared, key=lambda k: (self.df.get(k, 0), k))[: p.candidate_keys]
+        overlap: dict[str, float] = {}
         for k in rare:
             posting = self.postings.get(k)
-            if posting and len(posting) <= self.params.max_postings:
-                out |= posting
-        return out
+            if posting and len(posting) <= p.max_postings:
+                weight = vec[k]
+                for sid in posting:
+                    overlap[sid] = overlap.get(sid, 0.0) + weight
+        ranked = sorted(overlap, key=lambda sid: (-overlap[sid], self.stories[sid].seq if sid in self.stories else 0))
+        return [sid for sid in ranked if sid in self.stories][: p.max_candidates]
 
     def _in_window(self, story: StoryState, day: date | None) -> bool:
         first, last = _day(story.first_seen), _day(story.last_seen)
@@ -163,24 +180,29 @@ class StoryIndex:
             return None
         return min(hits, key=lambda s: (-hits[s], self.stories[s].seq))
 
-    def _best_event(self, vec: dict[str, float], emb: Vector | None, day: date | None) -> str | None:
+    def _score(self, story: StoryState, vec: dict[str, float], emb: Vector | None) -> float:
         p = self.params
-        best, best_score = None, p.event_threshold
-        for sid in sorted(self._candidates(vec), key=lambda s: self.stories[s].seq):
+        dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
+        score = dot / math.sqrt(story.norm2) if story.norm2 > 1e-12 else 0.0
+        if emb is not None and story.centroid is not None:
+            dense = float(emb @ story.centroid) / (story.centroid_norm or 1.0)
+            if dense >= p.paraphrase_threshold:
+                score = max(score, p.event_threshold + dense - p.paraphrase_threshold)
+            score = (1 - p.embedding_weight) * score + p.embedding_weight * dense
+        return score
+
+    def _best_event(
+        self, vec: dict[str, float], emb: Vector | None, day: date | None, floor: float | None = None
+    ) -> tuple[str | None, float]:
+        best, best_score = None, self.params.event_threshold if floor is None else floor
+        for sid in self._candidates(vec):
             story = self.stories[sid]
             if not self._in_window(story, day):
                 continue
-            dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
-            score = dot / math.sqrt(story.norm2) if story.norm2 > 0 else 0.0
-            if emb is not None and story.centroid is not None:
-                norm = float(np.linalg.norm(story.centroid)) or 1.0
-                dense = float(emb @ story.centroid) / norm
-                if dense >= p.paraphrase_threshold:
-                    score = max(score, p.event_threshold + dense - p.paraphrase_threshold)
-                score = (1 - p.embedding_weight) * score + p.embedding_weight * dense
+            score = self._score(story, vec, emb)
             if score > best_score:
                 best, best_score = sid, score
-        return best
+        return best, best_score
 
     # -- adding ----------------------------------------------------------------
     def _new_story(self, article: Article) -> StoryState:
@@ -190,7 +212,10 @@ class StoryIndex:
         self.stories[sid] = story
         return story
 
-    def _join(self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None, mh: Any) -> None:
+    def _join(
+        self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None, mh: Any,
+        index_minhash: bool = True,
+    ) -> None:
         dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
         story.norm2 += 2 * dot + sum(w * w for w in vec.values())
         for k, w in vec.items():
@@ -198,14 +223,65 @@ class StoryIndex:
             self.postings.setdefault(k, set()).add(story.id)
         if emb is not None:
             story.centroid = emb.copy() if story.centroid is None else story.centroid + emb
+            story.centroid_norm = float(np.linalg.norm(story.centroid))
         story.size += 1
         story.members.append(f.id)
         if f.published:
             story.first_seen = min(filter(None, (story.first_seen, f.published)))
             story.last_seen = max(filter(None, (story.last_seen, f.published)))
         self.member_story[f.id] = story.id
-        self.minhashes[f.id] = mh
-        self.lsh.insert(f.id, mh)
+        if index_minhash:
+            self.minhashes[f.id] = mh
+            self.lsh.insert(f.id, mh)
+
+    def _leave(self, story: StoryState, article_id: str, vec: dict[str, float], emb: Vector | None) -> None:
+        """Take an article of this run back out of its story (refinement)."""
+        for k, w in vec.items():
+            story.profile[k] = story.profile.get(k, 0.0) - w
+        dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
+        story.norm2 = max(0.0, story.norm2 - 2 * dot - sum(w * w for w in vec.values()))
+        if emb is not None and story.centroid is not None:
+            story.centroid = story.centroid - emb
+            story.centroid_norm = float(np.linalg.norm(story.centroid))
+        story.size -= 1
+        story.members.remove(article_id)
+        if story.size == 0:
+            del self.stories[story.id]
+
+    def _refine(self, feats: list[Features], vecs: list[dict[str, float]], embs: Vector | None,
+                fixed: set[str]) -> None:
+        """Move articles of this run to the story that fits them best, now that all have arrived.
+
+        One pass in arrival order depends on that order: an early article
+        chose among the stories that existed then. Each round takes every new
+        article out of its story and puts it where it scores highest (staying
+        put unless another story beats both its own and the threshold).
+        """
+        for _ in range(self.params.refine_rounds):
+            moved = 0
+            for i, f in enumerate(feats):
+                if f.id in fixed:
+                    continue
+                emb = embs[i] if embs is not None else None
+                current = self.stories[self.member_story[f.id]]
+                if current.size == 1:
+                    own = -1.0
+                else:
+                    self._leave(current, f.id, vecs[i], emb)
+                    own = self._score(current, vecs[i], emb)
+                    self._rejoin(current, f, vecs[i], emb)
+                best, _ = self._best_event(vecs[i], emb, _day(f.published), max(own, self.params.event_threshold))
+                if best is None or best == current.id:
+                    continue
+                self._leave(current, f.id, vecs[i], emb)
+                self._rejoin(self.stories[best], f, vecs[i], emb)
+                moved += 1
+            if not moved:
+                break
+
+    def _rejoin(self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None) -> None:
+        self.stories[story.id] = story
+        self._join(story, f, vec, emb, self.minhashes[f.id], index_minhash=False)
 
     def add(self, articles: Sequence[Article], on_article: Callable[[], None] | None = None) -> list[str]:
         """Assign new articles (ids already in the index are left where they are); returns touched story ids."""
@@ -223,19 +299,22 @@ class StoryIndex:
         embs: Vector | None = None
         if self.embedder is not None and feats:
             embs = self.embedder([f.lead for f in feats])
-        touched: set[str] = set()
+        vecs = [self._unit(f.keys) for f in feats]
+        near_duplicates: set[str] = set()
         for i, (article, f) in enumerate(zip(fresh, feats, strict=True)):
-            vec = self._unit(f.keys)
             emb = embs[i] if embs is not None else None
             mh = self._minhash(f.shingles)
             sid = self._near_duplicate(mh) if f.shingles else None
-            if sid is None:
-                sid = self._best_event(vec, emb, _day(f.published))
+            if sid is not None:
+                near_duplicates.add(f.id)
+            else:
+                sid, _ = self._best_event(vecs[i], emb, _day(f.published))
             story = self.stories[sid] if sid is not None else self._new_story(article)
-            self._join(story, f, vec, emb, mh)
-            touched.add(story.id)
+            self._join(story, f, vecs[i], emb, mh)
             if on_article is not None:
                 on_article()
+        self._refine(feats, vecs, embs, near_duplicates)
+        touched = {self.member_story[f.id] for f in feats}
         return sorted(touched, key=lambda s: self.stories[s].seq)
 
     def result(self) -> list[Story]:

@@ -52,9 +52,12 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
     for sid, seq, title, first, last, size, norm2, profile, centroid in con.execute(
         "SELECT id, seq, title, first_seen, last_seen, size, norm2, profile, centroid FROM stories ORDER BY seq"
     ).fetchall():
-        story = StoryState(sid, seq, title, json.loads(profile), norm2, None, size, first, last)
+        story = StoryState(
+            sid, seq, title, profile=json.loads(profile), norm2=norm2, size=size, first_seen=first, last_seen=last
+        )
         if centroid is not None:
             story.centroid = np.frombuffer(centroid, dtype=np.float32).copy()
+            story.centroid_norm = float(np.linalg.norm(story.centroid))
         index.stories[sid] = story
         for key in story.profile:
             index.postings.setdefault(key, set()).add(sid)
@@ -66,7 +69,7 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
                 values = np.frombuffer(blob, dtype=np.uint32)
                 if len(values) != params.num_perm:
                     continue  # saved with another group_num_perm: still a member, not a near-dup target
-                mh = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+                mh = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")  # as StoryIndex._minhash
                 index.stories[sid].members.append(article_id)
                 index.member_story[article_id] = sid
                 index.minhashes[article_id] = mh
