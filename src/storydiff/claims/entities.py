@@ -123,7 +123,7 @@ def _trim(span: Any) -> Any:
     return doc[start:end]
 
 
-def _context_votes(span: Any) -> Counter[str]:
+def _context_votes(span: Any, label: str | None = None) -> Counter[str]:
     """Type evidence from a mention's context (see module docstring, step 2)."""
     votes: Counter[str] = Counter()
     doc = span.doc
@@ -132,9 +132,11 @@ def _context_votes(span: Any) -> Counter[str]:
         votes["PERSON"] += _STRONG
     if roles._appositive_roles(doc, head, span.end) or roles._named_roles(doc, head):
         votes["PERSON"] += _STRONG
-    if any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in head.children):
-        votes["PERSON"] += _MEDIUM
+    # "the" before a name marks an organisation, team or place ("the Mets, who ...").
     has_det = span.start > 0 and doc[span.start - 1].lower_ == "the"
+    who = any(c.dep_ == "relcl" and any(w.lower_ == "who" for w in c.children) for c in head.children)
+    if who and not has_det:
+        votes["PERSON"] += _MEDIUM
     if (
         head.dep_ in ("nsubj", "nsubjpass")
         and head.head.lemma_ in _SPEECH_VERBS
@@ -150,8 +152,9 @@ def _context_votes(span: Any) -> Counter[str]:
         votes["OTHER"] += _STRONG
     if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE_PREPS and not has_det:
         votes["PLACE"] += _WEAK
-    # Acronyms are left out: short upper-case strings collide with GeoNames codes.
-    if not span.text.isupper() and place_key(span.text) is not None:
+    # Only for what the model did not call a person or organisation: many
+    # surnames are also a town somewhere. Acronyms collide with GeoNames codes.
+    if label in (None, "PLACE") and not span.text.isupper() and place_key(span.text) is not None:
         votes["PLACE"] += _WEAK
     return votes
 
@@ -187,7 +190,7 @@ def _collect(doc_id: str, index: int, doc: Any, published: str | None) -> list[_
                 continue
             m = _Mention(doc_id, index, span.start_char, span.end_char, span.text, key)
             m.votes[label] += _MODEL
-            m.votes.update(_context_votes(span))
+            m.votes.update(_context_votes(span, label))
         out.append(m)
     return out
 
@@ -246,7 +249,7 @@ def _extra_mentions(doc_id: str, index: int, doc: Any, known: set[str], existing
 
 
 def _acronym_of(text: str, acronym: str) -> bool:
-    """"MOI" for "Ministry of Infrastructure", "AFU" for "Armed Forces of Ukraine"."""
+    """ "MOI" for "Ministry of Infrastructure", "AFU" for "Armed Forces of Ukraine"."""
     initials = [w[0].upper() for w in text.replace("-", " ").split() if w[:1].isalpha()]
     it = iter(initials)
     return bool(initials) and initials[0] == acronym[0] and all(c in it for c in acronym)
@@ -260,16 +263,18 @@ def _within_doc(mentions: list[_Mention], idx: list[int], uf: _UnionFind, text: 
             uf.union(by_key[k], i)
         else:
             by_key[k] = i
-    # Surname alone → the one full name ending in it.
-    person = [i for i in idx if mentions[i].votes.get("PERSON", 0) > 0]
+    # Surname alone → the one full name ending in it. The model often types a
+    # bare surname ORG or GPE; once joined it votes as the person's name.
     full: dict[str, set[str]] = {}
-    for i in person:
+    for i in idx:
         toks = mentions[i].key.split()
-        if len(toks) > 1:
+        if len(toks) > 1 and _type(mentions[i].votes) == "PERSON":
             full.setdefault(toks[-1], set()).add(mentions[i].key)
-    for i in person:
-        toks = mentions[i].key.split()
-        if len(toks) == 1 and len(full.get(toks[0], ())) == 1:
+    for i in idx:
+        m = mentions[i]
+        toks = m.key.split()
+        if len(toks) == 1 and len(full.get(toks[0], ())) == 1 and _may_be_surname(m.votes):
+            m.votes = Counter({"PERSON": _MODEL + m.votes.get("PERSON", 0)})
             uf.union(i, by_key[next(iter(full[toks[0]]))])
     # "Long Name (LN)" → the acronym is the long name.
     for i in idx:
@@ -283,10 +288,22 @@ def _within_doc(mentions: list[_Mention], idx: list[int], uf: _UnionFind, text: 
                     uf.union(i, by_key[k])
 
 
+def _may_be_surname(votes: Counter[str]) -> bool:
+    """Not a date, and no clear cue that it is a place or an event."""
+    return votes.get("DATE", 0) == 0 and votes.get("PLACE", 0) < _STRONG and votes.get("OTHER", 0) < _STRONG
+
+
 def _similar_keys(a: set[str], b: set[str]) -> bool:
     if a & b:
         return True
-    return any(min(len(x), len(y)) >= 5 and same_name(x, y) >= FUZZY_JOIN for x in a for y in b)
+    # Short keys are left to exact matches: "angels" / "angeles" are 0.92 apart.
+    return any(min(len(x), len(y)) >= 7 and same_name(x, y) >= FUZZY_JOIN for x in a for y in b)
+
+
+def _surname_cluster(ta: EntityType, ka: set[str], tb: EntityType, kb: set[str]) -> bool:
+    """Cluster b is only a surname (any model type but place/date) of person a's full name."""
+    surnames = {k.split()[-1] for k in ka if " " in k}
+    return ta == "PERSON" and tb in ("PERSON", "ORG") and all(" " not in k for k in kb) and _similar_keys(surnames, kb)
 
 
 def _person_join(a: set[str], b: set[str]) -> bool:
@@ -350,6 +367,12 @@ def resolve_entities(
                 # The same name in two reports is one entity even where the
                 # model typed it differently; the summed votes decide the type.
                 join = True
+            elif _surname_cluster(ta, ka, tb, kb) or _surname_cluster(tb, kb, ta, ka):
+                join = True
+                short = rb if _surname_cluster(ta, ka, tb, kb) else ra
+                for i in clusters[short]:
+                    if _may_be_surname(mentions[i].votes):
+                        mentions[i].votes = Counter({"PERSON": _MODEL})
             elif ta != tb:
                 continue
             elif ta == "PLACE" and pa and pb:

@@ -111,7 +111,7 @@ class RoleText(str):
 def _clean(tokens: Any) -> str:
     """Role text: determiners and possessives dropped; title-case lines lowered."""
     toks = [t for t in tokens if not t.is_punct or t.text in "-'’"]
-    while toks and (toks[0].lower_ in _DETERMINERS or toks[0].dep_ == "poss"):
+    while toks and (toks[0].lower_ in _DETERMINERS or toks[0].dep_ in ("poss", "case") or toks[0].tag_ == "POS"):
         toks = toks[1:]
     while toks and toks[-1].dep_ == "case":
         toks = toks[:-1]
