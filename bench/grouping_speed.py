@@ -34,13 +34,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(r"\b[A-Z][\w'-]*|\b\d+\b")
 MID_SENTENCE = re.compile(r"(?<![.!?\n] )(?<!^)\b[A-Z][\w'-]*", re.M)
-SYLLABLES = ["ka", "lo", "mi", "ter", "van", "su", "ri", "dor", "ben", "al", "zu", "pe", "nor", "gi", "has"]
+SYLLABLES = ["ka", "lo", "mi", "ter", "van", "su", "ri", "dor", "ben", "al", "zu", "pe", "nor", "gi", "has",
+             "tu", "ek", "om", "bra", "sel", "vi", "ran", "del", "mo", "ish", "qua", "fen", "ly", "gor", "ne"]
 
 
 def _pseudo(rng: random.Random, token: str) -> str:
     if token.isdigit():
         return str(rng.randint(2, 9999))
-    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    # 30 syllables, 2-4 of them: ~840k names, so two events rarely share one.
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
 
 
 def generate(data: Path, n: int, out: Path, seed: int = 11) -> None:

@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
             "article needs with a story to join it; chosen by sweeping pairwise F1 on ECB+ (bench/grouping.py)."),
     Setting("group_near_duplicate", 0.5, "Estimated shingle Jaccard above which an article joins the story of "
             "the stored article it repeats (MinHash LSH); 0.5 keeps wire copies and light edits together."),
+    Setting("group_min_key_score", 0.1, "Event-key cosine a near-duplicate or paraphrase still needs with "
+            "the story it joins, so a template reused for another event (other names, numbers) stays apart."),
     Setting("group_shingle_size", 3, "Words per shingle for near-duplicate detection; 3 is the usual choice "
             "for news reuse and ran best of 2-5 on ECB+."),
     Setting("group_num_perm", 64, "MinHash permutations; 64 gives Jaccard estimates within about 0.06 at "

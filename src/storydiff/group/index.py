@@ -45,6 +45,7 @@ class GroupParams:
     shingle_size: int = 3
     num_perm: int = 64
     near_duplicate: float = 0.5
+    min_key_score: float = 0.1
     event_threshold: float = 0.2
     embedding_weight: float = 0.0
     paraphrase_threshold: float = 0.9
@@ -61,6 +62,7 @@ class GroupParams:
             shingle_size=int(settings["group_shingle_size"]),
             num_perm=int(settings["group_num_perm"]),
             near_duplicate=float(settings["group_near_duplicate"]),
+            min_key_score=float(settings["group_min_key_score"]),
             event_threshold=float(settings["group_event_threshold"]),
             embedding_weight=float(settings["group_embedding_weight"]),
             paraphrase_threshold=float(settings["group_paraphrase_threshold"]),
@@ -186,7 +188,7 @@ class StoryIndex:
         score = dot / math.sqrt(story.norm2) if story.norm2 > 1e-12 else 0.0
         if emb is not None and story.centroid is not None:
             dense = float(emb @ story.centroid) / (story.centroid_norm or 1.0)
-            if dense >= p.paraphrase_threshold:
+            if dense >= p.paraphrase_threshold and score >= p.min_key_score:
                 score = max(score, p.event_threshold + dense - p.paraphrase_threshold)
             score = (1 - p.embedding_weight) * score + p.embedding_weight * dense
         return score
@@ -305,6 +307,10 @@ class StoryIndex:
             emb = embs[i] if embs is not None else None
             mh = self._minhash(f.shingles)
             sid = self._near_duplicate(mh) if f.shingles else None
+            # A template (quake bulletins, match reports) repeats wording across
+            # different events: a near-duplicate must share some names too.
+            if sid is not None and self._score(self.stories[sid], vecs[i], emb) < p.min_key_score:
+                sid = None
             if sid is not None:
                 near_duplicates.add(f.id)
             else:
