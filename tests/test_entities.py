@@ -87,6 +87,9 @@ def test_entity_at_ignores_a_name_nested_in_a_prepositional_phrase() -> None:
     assert entity_at(mention_map, "d", 13, len(text), text) is None
     assert entity_at({("d", 17, 31): "E1"}, "d", 0, 31, "Russian President Vladimir Putin") == "E1"
     assert entity_at(mention_map, "d", 0, 5) is None
+    assert entity_at(mention_map, "d", 13, len(text)) is None  # without the text too
+    opening = "Borisov, a local official cited in unverified sources"
+    assert entity_at({("d", 0, 7): "E3"}, "d", 0, len(opening)) == "E3"
 
 
 def test_other_texts_join_variants_and_transliterations(port) -> None:  # type: ignore[no-untyped-def]

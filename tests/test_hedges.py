@@ -70,3 +70,14 @@ def test_sentence_level() -> None:
 def test_sentence_bounds() -> None:
     text = "One. Two!\nThree? \"Four.\" Five"
     assert [text[a:b] for a, b in sentence_bounds(text)] == ["One.", "Two!", "Three?", '"Four.', "Five"]
+
+
+def test_speaker_hedges_attach_to_the_source() -> None:
+    from storydiff.claims.hedges import speaker_hedges
+
+    text = "The aide, who requested anonymity, said talks failed. Borisov, a clerk, said the vote was unverified."
+    aide = (0, len("The aide"))
+    clerk = (text.index("Borisov"), text.index("Borisov") + 7)
+    mention_map = {("d", *aide): "E1", ("d", *clerk): "E2"}
+    found = speaker_hedges(find_hedges(text), mention_map, "d", text)
+    assert {k: [h.text for h in v] for k, v in found.items()} == {"E1": ["requested anonymity"]}

@@ -474,8 +474,9 @@ def entity_at(
     Best = largest overlap relative to the union (Jaccard). A mention nested
     deep inside a longer span ("NATO" in "an adviser to the head of NATO")
     is not the span's entity: it counts only when it covers most of the span,
-    or — given the document ``text`` — when no preposition precedes it inside
-    the span ("French President Jean Dupont" → Dupont).
+    when the span opens with it ("X, a local official ..."), or — given the
+    document ``text`` — when no preposition precedes it inside the span
+    ("French President Jean Dupont" → Dupont).
     """
     best: tuple[float, str] | None = None
     for (d, s, e), eid in mention_map.items():
@@ -486,6 +487,9 @@ def entity_at(
         contains = s <= start and end <= e
         if jaccard >= 0.5 or contains:
             score = 1.0 + jaccard
+        elif s == start:
+            # The span opens with the name: "X, a local official cited in ...".
+            score = 0.5 + jaccard
         elif text is not None and start <= s and e <= end:
             words = set(text[start:s].lower().split())
             if words & {"of", "to", "for", "by", "with", "from", "at", "in", "on", "about"}:

@@ -19,7 +19,7 @@ sentence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -326,3 +326,34 @@ def sentence_is_hedged(sentence: str) -> bool:
     """True when a sentence carries a hedge (any kind, less SENTENCE_EXCLUDE)."""
     hits = _compiled(None).finditer(sentence)
     return any(m.group().strip().lower() not in SENTENCE_EXCLUDE for m in hits)
+
+
+# Hedges that qualify a *source* rather than one statement: "X, who requested
+# anonymity", "X, a local official cited in unverified sources".
+_SOURCE_KINDS = frozenset({"anonymous", "unverified"})
+
+
+def speaker_hedges(
+    hedges: Sequence[Hedge], mention_map: Mapping[tuple[str, int, int], str], doc_id: str, text: str
+) -> dict[str, list[Hedge]]:
+    """Entity id → hedges on the speaker themself, to carry to all their claims in the document.
+
+    A source hedge counts when it stands in an appositive or relative clause
+    right after a mention: the gap from the mention opens with a comma and
+    holds no other comma or full stop, within 50 characters.
+    """
+    mentions = sorted((s, e, eid) for (d, s, e), eid in mention_map.items() if d == doc_id)
+    out: dict[str, list[Hedge]] = {}
+    for h in hedges:
+        if h.kind not in _SOURCE_KINDS:
+            continue
+        before = [m for m in mentions if m[1] <= h.start and h.start - m[1] <= 50]
+        if not before:
+            continue
+        _, end, eid = before[-1]
+        gap = text[end : h.start]
+        # One comma only: "X, a clerk, said it was unverified" closes the
+        # appositive before the hedge, which then qualifies the statement.
+        if gap.lstrip().startswith(",") and gap.count(",") == 1 and not any(c in gap for c in ".;!?"):
+            out.setdefault(eid, []).append(h)
+    return out
