@@ -3,10 +3,11 @@
 Usage: python scripts/build_place_aliases.py [--min-population 5000]
 
 Writes src/storydiff/claims/data/place_aliases.tsv.gz: one line per place,
-``geonameid<TAB>name<TAB>population<TAB>key|key|...`` where the keys are the
+``geonameid<TAB>name<TAB>key|key|...`` where the keys are the
 ``name_key`` of the place's name and of its Latin- and Cyrillic-script
 alternate names (other scripts are dropped: their romanisations are often
-common words). Countries and US states come first with their own ids.
+common words). Countries and US states come first with their own ids. A key
+shared by several places is kept only on the most populous.
 Re-run after changing ``name_key``: the table stores its keys.
 """
 
@@ -51,11 +52,20 @@ def main() -> None:
     for city in gc.get_cities().values():
         names = [city["name"], *city.get("alternatenames", [])]
         rows.append((int(city["geonameid"]), city["name"], int(city["population"]), keys(names)))
+    # Resolve shared keys here, not at load time: the more populous place
+    # wins (news names the big one far more often). Each key is then written
+    # once, so loading is a plain dict update.
+    owner: dict[str, tuple[int, int]] = {}
+    for gid, _name, pop, ks in rows:
+        for k in ks:
+            if k not in owner or owner[k][0] < pop:
+                owner[k] = (pop, gid)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as f:
-        for gid, name, pop, ks in rows:
-            if ks:
-                f.write(f"{gid}\t{name}\t{pop}\t{'|'.join(ks)}\n")
+        for gid, name, _pop, ks in rows:
+            mine = [k for k in ks if owner[k][1] == gid]
+            if mine:
+                f.write(f"{gid}\t{name}\t{'|'.join(mine)}\n")
     print(f"{len(rows)} places -> {OUT} ({OUT.stat().st_size / 1e6:.1f} MB)")
 
 

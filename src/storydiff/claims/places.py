@@ -3,10 +3,10 @@
 The table in ``data/place_aliases.tsv.gz`` is built from GeoNames (cities of
 5,000+ people, countries, US states, with their Latin and Cyrillic alternate
 names) by ``scripts/build_place_aliases.py``. Keys are ``name_key`` folds, so
-spellings GeoNames does not list but that fold alike ("Kostjantynivka") still
-resolve. Where two places share a key the more populous wins: news names the
-big one far more often, and a wrong join of two small places is rarer than a
-missed join of a big one.
+spellings GeoNames does not list but that fold alike still resolve. Where two
+places share a key the build keeps the more populous: news names the big one
+far more often, and a wrong join of two small places is rarer than a missed
+join of a big one.
 """
 
 from __future__ import annotations
@@ -29,21 +29,16 @@ _AFFIXES = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, tuple[int, str]]:
-    """name key → (population, "geonames:ID"); loaded once, ~0.3 s."""
-    best: dict[str, tuple[int, str]] = {}
+def _table() -> dict[str, str]:
+    """name key → "geonames:ID"; loaded once (keys are unique in the file)."""
+    table: dict[str, str] = {}
     if not TABLE.exists():
-        return best
+        return table
     with gzip.open(TABLE, "rt", encoding="utf-8") as f:
         for line in f:
-            gid, _name, pop_text, keys = line.rstrip("\n").split("\t")
-            pop = int(pop_text)
-            value = (pop, f"geonames:{gid}")
-            for key in keys.split("|"):
-                held = best.get(key)
-                if held is None or held[0] < pop:
-                    best[key] = value
-    return best
+            gid, _name, keys = line.rstrip("\n").split("\t")
+            table.update(dict.fromkeys(keys.split("|"), "geonames:" + gid))
+    return table
 
 
 @lru_cache(maxsize=16384)
@@ -53,8 +48,7 @@ def place_key(name: str) -> str | None:
     key = name_key(cleaned)
     if len(key.replace(" ", "")) < 3:
         return None
-    hit = _table().get(key)
-    return hit[1] if hit else None
+    return _table().get(key)
 
 
 def place_name(place_id: str) -> str | None:
@@ -71,6 +65,6 @@ def _names() -> dict[str, tuple[str]]:
     if TABLE.exists():
         with gzip.open(TABLE, "rt", encoding="utf-8") as f:
             for line in f:
-                gid, name, _pop, _keys = line.split("\t", 3)
+                gid, name, _keys = line.split("\t", 2)
                 out[gid] = (name,)
     return out
