@@ -75,6 +75,8 @@ def test_example_descriptions_and_pronouns_find_the_speaker(example) -> None:  #
         start = text.index(phrase)
         end = start + len(phrase.split(",")[0])
         assert entity_at(mention_map, "report-b", start, end, text) == speaker.id, phrase
+    who = text.index("who requested")
+    assert entity_at(mention_map, "report-b", who, who + 3) == speaker.id
     he = text.index("He emphasized")
     assert entity_at(mention_map, "report-b", he, he + 2) == speaker.id
     putin_he = text.index("where he reportedly") + len("where ")

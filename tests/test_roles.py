@@ -73,3 +73,11 @@ def test_role_spans_point_into_the_text() -> None:
     spans = document_role_spans(doc, {("d", start, start + len("Maria Zakharova")): "E1"}, "d")
     ((role, s, e),) = spans["E1"]
     assert role == text[s:e] == "spokeswoman for the foreign ministry"
+
+
+def test_sentence_initial_role_is_lower_cased() -> None:
+    text = "Engineer Ivan Petrenkoff said only one berth was damaged."
+    doc = load_nlp()(text)
+    assert roles_for(doc, 9, 9 + len("Ivan Petrenkoff")) == ["engineer"]
+    plural = "Analysts suggest that a visit could help."
+    assert roles_for(load_nlp()(plural), 0, 8) == ["analysts"]

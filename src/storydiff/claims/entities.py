@@ -22,7 +22,7 @@
    adviser, identified as X") makes every description with that head noun in
    the document a mention of X ("a military adviser to ...", "this adviser"),
    and he/she/his/her points to the latest person mentioned in the last two
-   sentences. These go into the mention map (so an attribution source "he"
+   sentences; "who" in "X, who ..." points to X. These go into the mention map (so an attribution source "he"
    finds its entity) but not into ``Entity.mentions``, which lists how the
    documents *name* the entity.
 """
@@ -452,6 +452,13 @@ def _link_descriptions(
     spans.sort()
     sent_starts = [s.start_char for s in doc.sents]
     for token in doc:
+        if token.lower_ == "who" and token.head.dep_ == "relcl":
+            # "X, who requested anonymity": the relative pronoun is X.
+            antecedent = token.head.head.idx
+            owner = [x for x in spans if x[0] <= antecedent < x[1]]
+            if owner:
+                mention_map.setdefault((doc_id, token.idx, token.idx + 3), owner[0][2])
+            continue
         if token.lower_ not in _PRONOUNS:
             continue
         si = max(0, bisect_right(sent_starts, token.idx) - 1)

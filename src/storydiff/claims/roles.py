@@ -132,7 +132,7 @@ def _clean(tokens: Any) -> str:
         # names (entity tokens) keep their case.
         if headline and t.is_title and not t.ent_type_:
             text = text.lower()
-        elif t is toks[0] and t.is_sent_start and t.lower_ in PERSON_NOUNS:
+        elif t is toks[0] and t.is_sent_start and is_person_noun(t):
             text = text.lower()  # "Engineer Ivan X said" → "engineer"
         out.append(text + t.whitespace_)
     return RoleText("".join(out).strip(), toks[0].idx, toks[-1].idx + len(toks[-1]))
