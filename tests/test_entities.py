@@ -118,3 +118,19 @@ def test_other_texts_description_and_pronoun(port) -> None:  # type: ignore[no-u
     assert entity_at(mention_map, "other-1", start, start + len("a spokeswoman for the regional governor")) == spox.id
     she = text.index("She added")
     assert entity_at(mention_map, "other-1", she, she + 3) == spox.id
+
+
+def test_a_bare_surname_joins_only_an_unambiguous_full_name() -> None:
+    nlp = load_nlp()
+    texts = {
+        "x": "Senator John Harlow said the bill would pass. Harlow spoke in Denver.",
+        "y": "Judge Mary Harlow said the ruling stands. Harlow declined to comment.",
+        "z": "Harlow said on Monday that nothing had changed.",
+        "w": "Governor Peter Quist said taxes would fall.",
+        "v": "Quist told reporters he was confident.",
+    }
+    entities, _ = resolve_entities([(k, nlp(t)) for k, t in texts.items()])
+    people = {e.name: {m.doc for m in e.mentions} for e in entities if e.type == "PERSON"}
+    assert people["John Harlow"] == {"x"}
+    assert people["Mary Harlow"] == {"y"}
+    assert people["Peter Quist"] == {"w", "v"}

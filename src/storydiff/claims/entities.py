@@ -17,7 +17,9 @@
 4. Across documents, same-type clusters join when a GeoNames id is shared
    (Kharkiv / Kharkov / Харьков), when name keys are
    equal or near (rapidfuzz ≥ 0.92 on ``name_key``: -sky/-ski, y/i, -ov/-off),
-   or, for people, when a surname-only cluster matches another's surname.
+   or when a surname-only cluster matches the surname of the one full name
+   that has it (a person's full name is its identity: "John Smith" and "Jane
+   Smith" never join through a shared "Smith").
 5. Descriptions and pronouns: a description tied to a named person ("The
    adviser, identified as X") makes every description with that head noun in
    the document a mention of X ("a military adviser to ...", "this adviser"),
@@ -300,19 +302,59 @@ def _similar_keys(a: set[str], b: set[str]) -> bool:
     return any(min(len(x), len(y)) >= 7 and same_name(x, y) >= FUZZY_JOIN for x in a for y in b)
 
 
-def _surname_cluster(ta: EntityType, ka: set[str], tb: EntityType, kb: set[str]) -> bool:
-    """Cluster b is only a surname (any model type but place/date) of person a's full name."""
-    surnames = {k.split()[-1] for k in ka if " " in k}
-    return ta == "PERSON" and tb in ("PERSON", "ORG") and all(" " not in k for k in kb) and _similar_keys(surnames, kb)
+def _full_names(kind: EntityType, keys: set[str]) -> set[str]:
+    return {k for k in keys if " " in k} if kind == "PERSON" else set()
 
 
-def _person_join(a: set[str], b: set[str]) -> bool:
-    """People: full names near-equal, or a surname-only cluster matching the other's surname."""
-    full_a = {k for k in a if " " in k}
-    full_b = {k for k in b if " " in k}
-    if full_a and full_b:
-        return _similar_keys(full_a, full_b)
-    return _similar_keys({k.split()[-1] for k in a}, {k.split()[-1] for k in b})
+def _candidate_pairs(summary: Sequence[tuple[int, int, EntityType, set[str], set[str]]]) -> set[tuple[int, int]]:
+    """Cluster pairs worth comparing: they share a place id or the first letters of a word of a key.
+
+    Blocking keeps a story of hundreds of reports from comparing every
+    cluster with every other; variants the keys do not fold differ later in
+    the word, not in its first three letters.
+    """
+    blocks: dict[str, list[int]] = {}
+    for x, (_root, _doc, _kind, keys, places) in enumerate(summary):
+        for b in {w[:3] for k in keys for w in k.split()} | places:
+            blocks.setdefault(b, []).append(x)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                pairs.add((x, y))
+    return pairs
+
+
+def _joins(
+    ta: EntityType,
+    ka: set[str],
+    pa: set[str],
+    tb: EntityType,
+    kb: set[str],
+    pb: set[str],
+    owners: Mapping[str, set[str]],
+) -> bool:
+    """Whether two clusters from different documents are one entity (module docstring, step 4)."""
+    if "DATE" in (ta, tb):
+        return ta == tb and bool(ka & kb)
+    full_a, full_b = _full_names(ta, ka), _full_names(tb, kb)
+    ident_a, ident_b = full_a or ka, full_b or kb
+    if ident_a & ident_b and "OTHER" not in (ta, tb):
+        # The same name in two reports is one entity even where the model
+        # typed it differently; the summed votes decide the type.
+        return True
+    if bool(full_a) != bool(full_b):
+        full, bare, bare_type = (full_a, kb, tb) if full_a else (full_b, ka, ta)
+        if bare_type not in ("PERSON", "ORG") or any(" " in k for k in bare):
+            return False
+        surnames = {k.split()[-1] for k in full}
+        unique = all(len(owners.get(sn, ())) <= 1 for sn in surnames)
+        return unique and _similar_keys(surnames, bare)
+    if ta != tb:
+        return False
+    if ta == "PLACE" and pa and pb:
+        return bool(pa & pb)
+    return _similar_keys(ident_a, ident_b)
 
 
 def resolve_entities(
@@ -357,34 +399,24 @@ def resolve_entities(
         if kind == "PLACE":
             places = {p for i in members if (p := place_key(mentions[i].text)) is not None}
         summary.append((root, mentions[members[0]].doc_index, kind, keys, places))
-    for x in range(len(summary)):
+    # A surname alone may join a full name only when one full name has it:
+    # "Smith" beside both "John Smith" and "Jane Smith" stays apart.
+    owners: dict[str, set[str]] = {}
+    for _root, _d, kind, keys, _p in summary:
+        for k in _full_names(kind, keys):
+            owners.setdefault(k.split()[-1], set()).add(k)
+    for x, y in _candidate_pairs(summary):
         ra, da, ta, ka, pa = summary[x]
-        for y in range(x + 1, len(summary)):
-            rb, db, tb, kb, pb = summary[y]
-            if da == db:
-                continue
-            if ka & kb and "OTHER" not in (ta, tb):
-                # The same name in two reports is one entity even where the
-                # model typed it differently; the summed votes decide the type.
-                join = True
-            elif _surname_cluster(ta, ka, tb, kb) or _surname_cluster(tb, kb, ta, ka):
-                join = True
-                short = rb if _surname_cluster(ta, ka, tb, kb) else ra
-                for i in clusters[short]:
-                    if _may_be_surname(mentions[i].votes):
-                        mentions[i].votes = Counter({"PERSON": _MODEL})
-            elif ta != tb:
-                continue
-            elif ta == "PLACE" and pa and pb:
-                join = bool(pa & pb)
-            elif ta == "PERSON":
-                join = _person_join(ka, kb)
-            elif ta == "DATE":
-                join = bool(ka & kb)
-            else:
-                join = _similar_keys(ka, kb)
-            if join:
-                uf.union(ra, rb)
+        rb, db, tb, kb, pb = summary[y]
+        if da != db and _joins(ta, ka, pa, tb, kb, pb, owners):
+            uf.union(ra, rb)
+            for root, kind, keys, other in ((ra, ta, ka, tb), (rb, tb, kb, ta)):
+                if other == "PERSON" and kind != "PERSON" and all(" " not in k for k in keys):
+                    # A bare surname the model typed ORG joins a person: it
+                    # now votes as that person's name.
+                    for i in clusters[root]:
+                        if _may_be_surname(mentions[i].votes):
+                            mentions[i].votes = Counter({"PERSON": _MODEL})
 
     groups: dict[int, list[int]] = {}
     for i in range(len(mentions)):
