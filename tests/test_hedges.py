@@ -81,3 +81,12 @@ def test_speaker_hedges_attach_to_the_source() -> None:
     mention_map = {("d", *aide): "E1", ("d", *clerk): "E2"}
     found = speaker_hedges(find_hedges(text), mention_map, "d", text)
     assert {k: [h.text for h in v] for k, v in found.items()} == {"E1": ["requested anonymity"]}
+
+
+def test_speaker_hedges_through_a_relative_pronoun() -> None:
+    from storydiff.claims.hedges import speaker_hedges
+
+    text = "The aide, who requested anonymity, said talks failed."
+    mention_map = {("d", 0, 8): "E1", ("d", 10, 13): "E1"}  # "The aide", "who"
+    found = speaker_hedges(find_hedges(text), mention_map, "d", text)
+    assert [h.text for h in found["E1"]] == ["requested anonymity"]

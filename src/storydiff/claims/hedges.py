@@ -348,12 +348,14 @@ def speaker_hedges(
         if h.kind not in _SOURCE_KINDS:
             continue
         before = [m for m in mentions if m[1] <= h.start and h.start - m[1] <= 50]
-        if not before:
-            continue
-        _, end, eid = before[-1]
-        gap = text[end : h.start]
-        # One comma only: "X, a clerk, said it was unverified" closes the
-        # appositive before the hedge, which then qualifies the statement.
-        if gap.lstrip().startswith(",") and gap.count(",") == 1 and not any(c in gap for c in ".;!?"):
-            out.setdefault(eid, []).append(h)
+        for start, end, eid in reversed(before):
+            gap = text[end : h.start]
+            if any(c in gap for c in ".;!?"):
+                break
+            relative = text[start:end].lower() == "who" and not gap.strip()  # "who requested anonymity"
+            # One comma only: "X, a clerk, said it was unverified" closes the
+            # appositive before the hedge, which then qualifies the statement.
+            if relative or (gap.lstrip().startswith(",") and gap.count(",") == 1):
+                out.setdefault(eid, []).append(h)
+                break
     return out
