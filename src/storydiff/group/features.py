@@ -11,8 +11,14 @@ differ in exactly these.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from ..models import Article
 
@@ -38,7 +44,9 @@ class Features:
 
     id: str
     keys: Counter[str]
-    shingles: frozenset[str]
+    minhash: npt.NDArray[np.uint32]  # datasketch MinHash values of the word shingles
+    has_shingles: bool
+    headline: bool  # so short that its content words are keys too
     lead: str
     published: str | None
 
@@ -67,6 +75,25 @@ def event_keys(text: str) -> Counter[str]:
     return keys
 
 
+_CONTENT_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+")
+
+
+def headline_keys(text: str, keys: Counter[str], max_words: int) -> Counter[str]:
+    """A headline-length text names too few things; its content words count as keys too.
+
+    (Headlines are often in title case, so capitals say little there.)
+    """
+    words = _CONTENT_WORD.findall(text)
+    if len(words) >= max_words:
+        return keys
+    out = Counter(keys)
+    for word in words:
+        low = word.lower().removesuffix("'s").removesuffix("’s")
+        if len(low) > 2 and low not in _STOP and low not in keys:
+            out[low] += 1
+    return out
+
+
 def word_shingles(text: str, size: int) -> frozenset[str]:
     """Overlapping runs of ``size`` lower-cased words (near-duplicate detection)."""
     words = _WORD.findall(text.lower())
@@ -75,14 +102,40 @@ def word_shingles(text: str, size: int) -> frozenset[str]:
     return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
 
 
-def features(article: Article, shingle_size: int, lead_chars: int) -> Features:
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=1).permutations
+
+
+def minhash_values(shingles: frozenset[str], num_perm: int) -> npt.NDArray[np.uint32]:
+    """MinHash values (datasketch, seed 1, affine32) of a shingle set."""
+    from datasketch import MinHash
+
+    # crc32 instead of datasketch's default sha1: a shingle needs a well
+    # spread 32-bit value, not a cryptographic one, and crc32 is C-fast.
+    mh = MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32, permutations=_permutations(num_perm),
+                 scheme="affine32")
+    mh.update_batch([s.encode("utf-8") for s in shingles])
+    return np.asarray(mh.hashvalues, dtype=np.uint32)
+
+
+def features(
+    article: Article, shingle_size: int, lead_chars: int, num_perm: int, headline_words: int
+) -> Features:
     text = article.text if not article.title or article.text.startswith(article.title) else (
         f"{article.title}\n{article.text}"
     )
+    shingles = word_shingles(article.text, shingle_size)
+    keys = event_keys(text)
+    with_words = headline_keys(text, keys, headline_words)
     return Features(
         id=article.id,
-        keys=event_keys(text),
-        shingles=word_shingles(article.text, shingle_size),
+        keys=with_words,
+        minhash=minhash_values(shingles, num_perm),
+        has_shingles=bool(shingles),
+        headline=with_words is not keys,
         lead=lead_text(article, lead_chars),
         published=article.published,
     )

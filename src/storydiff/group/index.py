@@ -21,11 +21,12 @@ the same stories; stories keep their ids when more articles arrive.
 from __future__ import annotations
 
 import math
-import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -51,10 +52,14 @@ class GroupParams:
     paraphrase_threshold: float = 0.9
     candidate_keys: int = 12
     max_postings: int = 2000
-    max_candidates: int = 20
+    max_candidates: int = 10
     window_days: int = 7
     lead_chars: int = 1000
-    refine_rounds: int = 2
+    refine_rounds: int = 1
+    headline_words: int = 25
+    headline_threshold: float = 0.06
+    workers: int = 2
+    parallel_min: int = 5000
 
     @classmethod
     def from_settings(cls, settings: Any) -> GroupParams:
@@ -72,6 +77,9 @@ class GroupParams:
             window_days=int(settings["group_window_days"]),
             lead_chars=int(settings["group_lead_chars"]),
             refine_rounds=int(settings["group_refine_rounds"]),
+            headline_words=int(settings["group_headline_words"]),
+            headline_threshold=float(settings["group_headline_threshold"]),
+            workers=int(settings["group_workers"]),
         )
 
 
@@ -138,14 +146,20 @@ class StoryIndex:
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {k: w / norm for k, w in vec.items()}
 
-    def _minhash(self, shingles: frozenset[str]) -> Any:
-        from datasketch import LeanMinHash, MinHash
+    def _minhash(self, values: npt.NDArray[np.uint32]) -> Any:
+        from datasketch import LeanMinHash
 
-        # crc32 instead of datasketch's default sha1: a shingle needs a well
-        # spread 32-bit value, not a cryptographic one, and crc32 is C-fast.
-        mh = MinHash(num_perm=self.params.num_perm, hashfunc=zlib.crc32)
-        mh.update_batch([s.encode("utf-8") for s in shingles])
-        return LeanMinHash(mh)
+        return LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+
+    def _features(self, articles: list[Article]) -> list[Features]:
+        """Features of every article; in worker processes when the batch is large."""
+        p = self.params
+        job = partial(features, shingle_size=p.shingle_size, lead_chars=p.lead_chars, num_perm=p.num_perm,
+                      headline_words=p.headline_words)
+        if p.workers <= 1 or len(articles) < p.parallel_min:
+            return [job(a) for a in articles]
+        with ProcessPoolExecutor(p.workers) as pool:
+            return list(pool.map(job, articles, chunksize=256))
 
     def _candidates(self, vec: dict[str, float]) -> list[str]:
         """Stories that share the article's rarest keys, most shared rarity first.
@@ -184,7 +198,8 @@ class StoryIndex:
 
     def _score(self, story: StoryState, vec: dict[str, float], emb: Vector | None) -> float:
         p = self.params
-        dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
+        get = story.profile.get
+        dot = sum([w * get(k, 0.0) for k, w in vec.items()])
         score = dot / math.sqrt(story.norm2) if story.norm2 > 1e-12 else 0.0
         if emb is not None and story.centroid is not None:
             dense = float(emb @ story.centroid) / (story.centroid_norm or 1.0)
@@ -218,11 +233,15 @@ class StoryIndex:
         self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None, mh: Any,
         index_minhash: bool = True,
     ) -> None:
-        dot = sum(w * story.profile.get(k, 0.0) for k, w in vec.items())
-        story.norm2 += 2 * dot + sum(w * w for w in vec.values())
+        profile, postings = story.profile, self.postings
+        dot = sum([w * profile.get(k, 0.0) for k, w in vec.items()])
+        story.norm2 += 2 * dot + sum([w * w for w in vec.values()])
         for k, w in vec.items():
-            story.profile[k] = story.profile.get(k, 0.0) + w
-            self.postings.setdefault(k, set()).add(story.id)
+            profile[k] = profile.get(k, 0.0) + w
+            if k in postings:
+                postings[k].add(story.id)
+            else:
+                postings[k] = {story.id}
         if emb is not None:
             story.centroid = emb.copy() if story.centroid is None else story.centroid + emb
             story.centroid_norm = float(np.linalg.norm(story.centroid))
@@ -235,6 +254,10 @@ class StoryIndex:
         if index_minhash:
             self.minhashes[f.id] = mh
             self.lsh.insert(f.id, mh)
+
+    def _threshold(self, f: Features) -> float:
+        # Cosines between headlines run lower: few words, and any one of them moves the score a lot.
+        return self.params.headline_threshold if f.headline else self.params.event_threshold
 
     def _leave(self, story: StoryState, article_id: str, vec: dict[str, float], emb: Vector | None) -> None:
         """Take an article of this run back out of its story (refinement)."""
@@ -272,7 +295,7 @@ class StoryIndex:
                     self._leave(current, f.id, vecs[i], emb)
                     own = self._score(current, vecs[i], emb)
                     self._rejoin(current, f, vecs[i], emb)
-                best, _ = self._best_event(vecs[i], emb, _day(f.published), max(own, self.params.event_threshold))
+                best, _ = self._best_event(vecs[i], emb, _day(f.published), max(own, self._threshold(f)))
                 if best is None or best == current.id:
                     continue
                 self._leave(current, f.id, vecs[i], emb)
@@ -291,7 +314,7 @@ class StoryIndex:
         fresh = [a for a in articles if a.id not in self.member_story]
         fresh = list({a.id: a for a in fresh}.values())
         fresh.sort(key=lambda a: (a.published is None, a.published or "", a.id))
-        feats = [features(a, p.shingle_size, p.lead_chars) for a in fresh]
+        feats = self._features(fresh)
         # Rarity counts the whole batch before any assignment, so the first
         # articles of a run are weighed like the last ones.
         for f in feats:
@@ -305,8 +328,8 @@ class StoryIndex:
         near_duplicates: set[str] = set()
         for i, (article, f) in enumerate(zip(fresh, feats, strict=True)):
             emb = embs[i] if embs is not None else None
-            mh = self._minhash(f.shingles)
-            sid = self._near_duplicate(mh) if f.shingles else None
+            mh = self._minhash(f.minhash)
+            sid = self._near_duplicate(mh) if f.has_shingles else None
             # A template (quake bulletins, match reports) repeats wording across
             # different events: a near-duplicate must share some names too.
             if sid is not None and self._score(self.stories[sid], vecs[i], emb) < p.min_key_score:
@@ -314,7 +337,7 @@ class StoryIndex:
             if sid is not None:
                 near_duplicates.add(f.id)
             else:
-                sid, _ = self._best_event(vecs[i], emb, _day(f.published))
+                sid, _ = self._best_event(vecs[i], emb, _day(f.published), self._threshold(f))
             story = self.stories[sid] if sid is not None else self._new_story(article)
             self._join(story, f, vecs[i], emb, mh)
             if on_article is not None:
