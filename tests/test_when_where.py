@@ -31,6 +31,14 @@ DATA = Path(__file__).parent / "data" / "claims"
         ("daily", "2025-11-23", None),
         ("The coming months", "2025-11-23", None),
         ("the 1990s", "2025-11-23", None),
+        ("Saturday", "2025-11-23", "2025-11-22"),
+        ("Sunday", "2025-11-23", "2025-11-23"),  # the publication day itself
+        ("September", "2025-11-23", "2025-09"),
+        ("December", "2025-11-23", "2024-12"),
+        ("last month", "2025-11-23", "2025-10"),
+        ("last month", "2025-01-10", "2024-12"),
+        ("an eight-year deal", "2025-11-23", None),
+        ("28", "2025-11-23", None),
     ],
 )
 def test_resolve_date(expression: str, published: str | None, iso: str | None) -> None:
@@ -55,3 +63,15 @@ def test_places_in() -> None:
     ]
     assert places_in(entities, "d", 0, 30) == ["E3", "E1"]
     assert places_in(entities, "d", 12, 30) == []
+
+
+@pytest.mark.parametrize(
+    "expression", ["November 20th", "Nov. 20", "20 November 2025", "December 5", "March 2020", "2014", "Sept 11"]
+)
+def test_fast_path_agrees_with_dateparser(expression: str) -> None:
+    from storydiff.claims import when_where
+
+    fast = when_where._fast(expression, when_where._base("2025-11-23"))
+    data = when_where._parser(when_where._base("2025-11-23")).get_date_data(expression)
+    assert fast is not None
+    assert fast == when_where._format(data.date_obj, data.period)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -37,7 +37,10 @@ _RELATIVE = re.compile(
 # Expressions that name a recurrence or vague span, not a date.
 _NOT_A_DATE = re.compile(
     r"\b(?:daily|weekly|monthly|annual|annually|yearly|decades?|centuries|century|now|currently|"
-    r"once|ages|era|season|\d*0s|\d*0's)\b|\b(?:years|months|weeks|days)\b(?!\s+ago)",
+    r"once|ages|era|seasons?|winter|summer|spring|autumn|fall|each|every|\d*0s|\d*0's)\b"
+    r"|\b(?:years|months|weeks|days)\b(?!\s+ago)"
+    r"|-\s*(?:year|month|week|day)s?\b"  # "eight-year deal", "28-year-old": durations and ages
+    r"|^\d{1,3}$",  # a bare number is a count, not a date
     re.IGNORECASE,
 )
 
@@ -85,6 +88,99 @@ def _format(value: datetime, period: str) -> str | None:
     return None
 
 
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_ORD = r"(\d{1,2})(?:st|nd|rd|th)?"
+_FAST_MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_ORD}(?:,?\s+(\d{{4}}))?$", re.IGNORECASE)
+_FAST_DAY_MONTH = re.compile(rf"^{_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?$", re.IGNORECASE)
+_FAST_MONTH_YEAR = re.compile(rf"^{_MONTH},?\s+(\d{{4}})$", re.IGNORECASE)
+_FAST_YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})$")
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_THIS_LAST_NEXT = re.compile(r"^(this|last|next|past)\s+(week|month|year)$", re.IGNORECASE)
+
+
+def _relative_fast(text: str, base: datetime) -> str | None:
+    """Weekdays, today/yesterday, a bare month, this/last/next week|month|year."""
+    low = text.lower()
+    today = base.date()
+    if low in _DAY_WORDS:
+        return (today + timedelta(days=_DAY_WORDS[low])).isoformat()
+    if low in _WEEKDAYS:
+        # The latest such day on or before publication: "on Tuesday" in news is past.
+        back = (today.weekday() - _WEEKDAYS.index(low)) % 7
+        return (today - timedelta(days=back)).isoformat()
+    if low.rstrip(".") in _MONTHS:
+        month = _MONTHS[low.rstrip(".")]
+        year = today.year if month <= today.month else today.year - 1
+        return f"{year:04d}-{month:02d}"
+    m = _THIS_LAST_NEXT.match(low)
+    if m:
+        step = {"this": 0, "last": -1, "past": -1, "next": 1}[m.group(1)]
+        unit = m.group(2)
+        if unit == "year":
+            return f"{today.year + step:04d}"
+        if unit == "month":
+            index = today.year * 12 + today.month - 1 + step
+            return f"{index // 12:04d}-{index % 12 + 1:02d}"
+        year, week, _ = (today + timedelta(weeks=step)).isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    return None
+
+
+def _fast(text: str, base: datetime | None) -> str | None:
+    """The common explicit forms without dateparser (~1000x faster); None to fall back."""
+    if m := _FAST_YEAR.match(text):
+        return m.group(1)
+    if base is not None and (rel := _relative_fast(text, base)) is not None:
+        return rel
+    if m := _FAST_MONTH_YEAR.match(text):
+        return f"{int(m.group(2)):04d}-{_MONTHS[m.group(1).lower()]:02d}"
+    m = _FAST_MONTH_DAY.match(text)
+    if m:
+        month, day, year = _MONTHS[m.group(1).lower()], int(m.group(2)), m.group(3)
+    elif m := _FAST_DAY_MONTH.match(text):
+        day, month, year = int(m.group(1)), _MONTHS[m.group(2).lower()], m.group(3)
+    else:
+        return None
+    try:
+        if year is not None:
+            return date(int(year), month, day).isoformat()
+        if base is None:
+            date(2000, month, day)  # validates day and month (2000 is a leap year)
+            return f"--{month:02d}-{day:02d}"
+        # No year: the publication year, or the year before if that would be
+        # after the publication date (news reports the past).
+        resolved = date(base.year, month, day)
+        if resolved > base.date():
+            resolved = date(base.year - 1, month, day)
+        return resolved.isoformat()
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=8192)
 def resolve_date(expression: str, published: str | None) -> str | None:
     """An ISO 8601 date (or year, month, week) for a date expression; None if it names none."""
@@ -92,6 +188,9 @@ def resolve_date(expression: str, published: str | None) -> str | None:
     if not text or _NOT_A_DATE.search(text) or not re.search(r"\w", text):
         return None
     base = _base(published)
+    fast = _fast(text, base)
+    if fast is not None:
+        return fast
     relative = bool(_RELATIVE.search(text))
     if base is None:
         if relative:
