@@ -134,3 +134,10 @@ def test_a_bare_surname_joins_only_an_unambiguous_full_name() -> None:
     assert people["John Harlow"] == {"x"}
     assert people["Mary Harlow"] == {"y"}
     assert people["Peter Quist"] == {"w", "v"}
+
+
+def test_headline_words_are_not_people_by_context_alone() -> None:
+    nlp = load_nlp()
+    text = "Defence Minister Resigns Over Procurement Scandal\n\nThe minister resigned on Monday, officials said."
+    entities, _ = resolve_entities([("h", nlp(text))])
+    assert not [e for e in entities if e.type == "PERSON"]

@@ -235,8 +235,10 @@ def _extra_mentions(doc_id: str, index: int, doc: Any, known: set[str], existing
         votes: Counter[str] = Counter()
         if best is None:
             # A person by context alone: "Local Official X" with X unknown.
+            # Not in a headline, whose verbs the model tags as proper nouns
+            # ("Minister Resigns"); a headline name is found through the body.
             tail = run[-1:]
-            if roles.is_person_noun(tail[0]):
+            if roles.is_person_noun(tail[0]) or roles.in_headline(tail[0]):
                 continue
             votes = _context_votes(tail)
             if votes.get("PERSON", 0) < _STRONG:

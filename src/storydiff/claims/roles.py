@@ -108,6 +108,20 @@ class RoleText(str):
         return obj
 
 
+def in_headline(token: Any) -> bool:
+    """True when the token's line is title case (a headline), where the parse is unreliable.
+
+    The line, not the parser's sentence: a headline without a full stop is
+    often glued to the paragraph after it.
+    """
+    text = token.doc.text
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    line_end = text.find("\n", token.idx)
+    line = token.doc.char_span(line_start, line_end if line_end >= 0 else len(text), alignment_mode="contract")
+    words = [t for t in (line if line is not None else token.sent) if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.is_title for t in words) / len(words) > 0.8
+
+
 def _clean(tokens: Any) -> str:
     """Role text: determiners and possessives dropped; title-case lines lowered."""
     toks = [t for t in tokens if not t.is_punct or t.text in "-'’"]
@@ -117,14 +131,7 @@ def _clean(tokens: Any) -> str:
         toks = toks[:-1]
     if not toks:
         return RoleText("")
-    # The line, not the parser's sentence: a headline without a full stop is
-    # often glued to the paragraph after it.
-    text = toks[0].doc.text
-    line_start = text.rfind("\n", 0, toks[0].idx) + 1
-    line_end = text.find("\n", toks[0].idx)
-    line = toks[0].doc.char_span(line_start, line_end if line_end >= 0 else len(text), alignment_mode="contract")
-    words = [t for t in (line if line is not None else toks[0].sent) if t.is_alpha and len(t) > 3]
-    headline = len(words) >= 3 and sum(t.is_title for t in words) / len(words) > 0.8
+    headline = in_headline(toks[0])
     out = []
     for t in toks:
         text = t.text
