@@ -145,3 +145,13 @@ def test_cli_text_output(runner: CliRunner, db: Path) -> None:
 def test_cli_missing_store_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["stories", "--db", str(tmp_path / "nowhere" / "x.duckdb")])
     assert result.exit_code != 0
+
+
+def test_first_and_last_seen_compare_instants_not_strings() -> None:
+    text = "Dockers in Antwerp walked out on Monday. The union ABVV said the strike at Antwerp would last."
+    articles = [
+        Article("a", text, published="2025-11-20T14:12:00+00:00"),
+        Article("b", text + " More.", published="2025-11-20T17:40:00+05:00"),  # 12:40 UTC: earlier
+    ]
+    (story,) = group_stories(articles)
+    assert (story.first_seen, story.last_seen) == ("2025-11-20T17:40:00+05:00", "2025-11-20T14:12:00+00:00")

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -110,6 +110,15 @@ def _day(iso: str | None) -> date | None:
         return date.fromisoformat(iso[:10])
     except ValueError:
         return None
+
+
+def _instant(iso: str) -> datetime:
+    """An ISO date or datetime as a comparable instant (a bare date or naive time counts as UTC)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return datetime.max.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _title(article: Article) -> str | None:
@@ -248,8 +257,9 @@ class StoryIndex:
         story.size += 1
         story.members.append(f.id)
         if f.published:
-            story.first_seen = min(filter(None, (story.first_seen, f.published)))
-            story.last_seen = max(filter(None, (story.last_seen, f.published)))
+            dated = [d for d in (story.first_seen, story.last_seen, f.published) if d]
+            story.first_seen = min(dated, key=_instant)
+            story.last_seen = max(dated, key=_instant)
         self.member_story[f.id] = story.id
         if index_minhash:
             self.minhashes[f.id] = mh
