@@ -1,6 +1,6 @@
 """Story grouping quality: pairwise and B-cubed F1 on ECB+ and on UCI headlines.
 
-    .venv/bin/python bench/grouping.py [DATA_DIR] [--only ecbplus|uci] [--setting NAME VALUE ...]
+    .venv/bin/python bench/grouping.py [DATA_DIR] [--only ecbplus|uci] [--incremental] [--setting NAME VALUE ...]
 
 DATA_DIR defaults to ../shared/data (relative to the repo root). For each
 set the script ingests the articles into a fresh store, runs
@@ -14,6 +14,9 @@ set the script ingests the articles into a fresh store, runs
   their STORY column.
 
 ``--setting`` passes through to storydiff, so a sweep is a shell loop.
+``--incremental`` groups every other ECB+ file first and then adds the rest
+with a second `storydiff stories` (the same article ids: the copies have the
+same names and texts, so the second ingest only adds the other half).
 """
 
 from __future__ import annotations
@@ -53,8 +56,13 @@ def uci_to_jsonl(csv_path: Path, jsonl: Path, gold: Path) -> int:
     return n
 
 
-def evaluate(name: str, inputs: list[Path], gold: Path, scorer: Path, settings: list[str], work: Path) -> str:
+def evaluate(name: str, inputs: list[Path], gold: Path, scorer: Path, settings: list[str], work: Path,
+             first: list[Path] | None = None) -> str:
+    """Ingest and group; with ``first``, ingest and group those first, then the rest (incremental)."""
     db = work / f"{name}.duckdb"
+    if first:
+        run([str(STORYDIFF), "ingest", *map(str, first), "--db", str(db)])
+        run([str(STORYDIFF), *settings, "stories", "--db", str(db), "--format", "json"])
     run([str(STORYDIFF), "ingest", *map(str, inputs), "--db", str(db)])
     started = time.perf_counter()
     stories = run([str(STORYDIFF), *settings, "stories", "--db", str(db), "--format", "json"])
@@ -73,6 +81,8 @@ def main() -> None:
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--only", choices=["ecbplus", "uci"])
     parser.add_argument("--setting", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument("--incremental", action="store_true",
+                        help="ECB+ only: group half of the files (every other one by name), then add the rest")
     args = parser.parse_args()
     scorer = args.data.parent / "eval" / "score_grouping.py"
     settings = [x for name, value in args.setting for x in ("--setting", name, value)]
@@ -81,8 +91,17 @@ def main() -> None:
         work = Path(tmp)
         if args.only in (None, "ecbplus"):
             ecb = args.data / "ecbplus"
+            files = sorted((ecb / "text").glob("*.txt"))
+            first = None
+            if args.incremental:
+                half = work / "first-half"
+                half.mkdir()
+                first = []
+                for path in files[::2]:
+                    (half / path.name).write_bytes(path.read_bytes())
+                    first.append(half / path.name)
             summary["ecbplus"] = evaluate("ecbplus", [ecb / "text"], ecb / "gold_stories.jsonl", scorer,
-                                          settings, work)
+                                          settings, work, first)
         if args.only in (None, "uci"):
             folder = args.data / "uci_news_aggregator_subset"
             csv_path = next(folder.glob("*.csv"))

@@ -81,7 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
             "happened, and a bound keeps embedding fast."),
     Setting("group_headline_words", 25, "A text of fewer words (a headline) also uses its content words as "
             "keys: UCI headline F1 0.30 -> 0.69, ECB+ 0.859 -> 0.845 (its one-sentence articles)."),
-    Setting("group_headline_threshold", 0.06, "The join threshold for a headline (see group_headline_words); "
+    Setting("group_headline_threshold", 0.05, "The join threshold for a headline (see group_headline_words); "
             "best of 0.04-0.2 on UCI headlines."),
     Setting("group_workers", 2, "Processes that extract features (keys, shingles, MinHash) when a run groups "
             "5,000 articles or more; assignment itself is one process, in a fixed order."),

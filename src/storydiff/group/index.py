@@ -57,7 +57,7 @@ class GroupParams:
     lead_chars: int = 1000
     refine_rounds: int = 1
     headline_words: int = 25
-    headline_threshold: float = 0.06
+    headline_threshold: float = 0.05
     workers: int = 2
     parallel_min: int = 5000
 
