@@ -49,7 +49,7 @@ class GroupParams:
     min_key_score: float = 0.1
     event_threshold: float = 0.2
     embedding_weight: float = 0.0
-    paraphrase_threshold: float = 0.9
+    paraphrase_threshold: float = 0.85
     candidate_keys: int = 12
     max_postings: int = 2000
     max_candidates: int = 10
