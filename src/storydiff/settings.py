@@ -76,6 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
             "candidates with (bounds the cost per article on large corpora)."),
     Setting("group_max_candidates", 10, "Stories scored in full per article, those sharing the most rare "
             "keys; bounds the cost per article (ECB+ F1 is flat from 10 up)."),
+    Setting("group_max_keys", 32, "Keys kept per article, heaviest first (rarity x count); ECB+ F1 0.847 at 32 "
+            "as with all keys, 0.834 at 24, 0.816 at 16; fewer is faster."),
     Setting("group_window_days", 7, "When an article and a story both have dates, the story is a candidate "
             "only within this many days of its first and last article."),
     Setting("group_lead_chars", 1000, "Characters of title and lead embedded per article; the lead says what "

@@ -53,6 +53,7 @@ class GroupParams:
     candidate_keys: int = 12
     max_postings: int = 2000
     max_candidates: int = 10
+    max_keys: int = 32
     window_days: int = 7
     lead_chars: int = 1000
     refine_rounds: int = 1
@@ -74,6 +75,7 @@ class GroupParams:
             candidate_keys=int(settings["group_candidate_keys"]),
             max_postings=int(settings["group_max_postings"]),
             max_candidates=int(settings["group_max_candidates"]),
+            max_keys=int(settings["group_max_keys"]),
             window_days=int(settings["group_window_days"]),
             lead_chars=int(settings["group_lead_chars"]),
             refine_rounds=int(settings["group_refine_rounds"]),
@@ -152,6 +154,10 @@ class StoryIndex:
 
     def _unit(self, keys: Counter[str]) -> dict[str, float]:
         vec = {k: (1.0 + math.log(c)) * self._idf(k) for k, c in keys.items()}
+        if len(vec) > self.params.max_keys:
+            # The heaviest keys carry the event; the tail costs time in every comparison.
+            top = sorted(vec, key=lambda k: (-vec[k], k))[: self.params.max_keys]
+            vec = {k: vec[k] for k in top}
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {k: w / norm for k, w in vec.items()}
 
