@@ -55,7 +55,7 @@ class GroupParams:
     max_candidates: int = 10
     max_keys: int = 32
     window_days: int = 7
-    lead_chars: int = 1000
+    lead_chars: int = 600
     refine_rounds: int = 1
     headline_words: int = 25
     headline_threshold: float = 0.05
