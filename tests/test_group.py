@@ -155,3 +155,28 @@ def test_first_and_last_seen_compare_instants_not_strings() -> None:
     ]
     (story,) = group_stories(articles)
     assert (story.first_seen, story.last_seen) == ("2025-11-20T17:40:00+05:00", "2025-11-20T14:12:00+00:00")
+
+
+def test_worker_processes_give_the_same_stories() -> None:
+    from storydiff.group import GroupParams, StoryIndex
+
+    articles = _read("corpus.jsonl") + _read("later.jsonl")
+    results = []
+    for workers in (1, 2):
+        index = StoryIndex(GroupParams(workers=workers, parallel_min=1, paraphrase_threshold=1.0))
+        index.add(articles)
+        results.append(index.result())
+    assert results[0] == results[1]
+
+
+def test_load_keeps_members_saved_with_another_num_perm(runner: CliRunner, db: Path) -> None:
+    _ingest(runner, db, GROUP / "corpus.jsonl")
+    before = _partition_json(_stories_json(runner, db))
+    after = _partition_json(_stories_json(runner, db, "--rebuild"))
+    changed = runner.invoke(cli, ["--setting", "group_num_perm", "128", "stories", "--db", str(db), "--format", "json"])
+    assert changed.exit_code == 0, changed.output
+    assert before == after == _partition_json(json.loads(changed.output))
+
+
+def _partition_json(data: dict[str, list[dict[str, object]]]) -> set[frozenset[str]]:
+    return {frozenset(s["articles"]) for s in data["stories"]}  # type: ignore[call-overload]

@@ -12,10 +12,16 @@ Three tiers share one index, tried in order for each article:
    high enough joins a rewrite that shares little wording, and blends into
    the event score.
 
+Near-duplicates and paraphrases must still share some keys with the story
+(``min_key_score``): a template reused for another event (a quake bulletin
+with other places and numbers) reads alike but names other things.
+
 When both the article and a story have publication dates, stories outside
 the time window are not candidates. An article that no story takes starts
 a new one. Articles are taken in (date, id) order, so shuffled input gives
-the same stories; stories keep their ids when more articles arrive.
+the same stories; after the pass, ``refine_rounds`` move each new article to
+the story that fits it best now that all have arrived. Stories keep their
+ids when more articles arrive; articles of earlier runs never move.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -173,7 +180,8 @@ class StoryIndex:
                       headline_words=p.headline_words)
         if p.workers <= 1 or len(articles) < p.parallel_min:
             return [job(a) for a in articles]
-        with ProcessPoolExecutor(p.workers) as pool:
+        # spawn, not fork: the caller may hold a DuckDB connection and its threads.
+        with ProcessPoolExecutor(p.workers, mp_context=get_context("spawn")) as pool:
             return list(pool.map(job, articles, chunksize=256))
 
     def _candidates(self, vec: dict[str, float]) -> list[str]:

@@ -66,12 +66,12 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
     try:
         while rows := cur.fetchmany(10_000):
             for article_id, sid, blob in rows:
+                index.stories[sid].members.append(article_id)
+                index.member_story[article_id] = sid
                 values = np.frombuffer(blob, dtype=np.uint32)
                 if len(values) != params.num_perm:
                     continue  # saved with another group_num_perm: still a member, not a near-dup target
                 mh = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")  # as StoryIndex._minhash
-                index.stories[sid].members.append(article_id)
-                index.member_story[article_id] = sid
                 index.minhashes[article_id] = mh
                 index.lsh.insert(article_id, mh)
     finally:
