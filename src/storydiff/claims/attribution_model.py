@@ -1,0 +1,47 @@
+"""The trained attribution tagger: where its files live and how they are loaded.
+
+The artefact is a CRFsuite model (``tagger.crfsuite``) and the cue lexicon it
+was trained with (``cue_lexicon.json``), both written by
+``training/train_attribution.py`` and shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycrfsuite  # type: ignore[import-untyped]
+
+from ..errors import ConfigError
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "attribution"
+MODEL_FILE = "tagger.crfsuite"
+LEXICON_FILE = "cue_lexicon.json"
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionModel:
+    tagger: Any  # pycrfsuite.Tagger
+    lexicon: dict[str, float]
+
+    def tag(self, features: list[list[str]]) -> list[str]:
+        return list(self.tagger.tag(features))
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> AttributionModel:
+    """Load (once per process) the tagger from ``path`` or the packaged folder."""
+    folder = Path(path) if path else MODEL_DIR
+    model_path, lexicon_path = folder / MODEL_FILE, folder / LEXICON_FILE
+    if not model_path.is_file() or not lexicon_path.is_file():
+        raise ConfigError(
+            f"attribution model not found in {folder}; run training/train_attribution.py to build it"
+        )
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    with open(lexicon_path, encoding="utf-8") as f:
+        lexicon = {str(k): float(v) for k, v in json.load(f).items()}
+    return AttributionModel(tagger, lexicon)
