@@ -26,14 +26,16 @@ ids when more articles arrive; articles of earlier runs never move.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,8 @@ import numpy.typing as npt
 
 from ..models import Article, Story
 from .features import Features, features
+
+LOGGER = logging.getLogger(__name__)
 
 Vector = npt.NDArray[np.float32]
 Embedder = Callable[[list[str]], Vector]
@@ -57,7 +61,7 @@ class GroupParams:
     event_threshold: float = 0.2
     embedding_weight: float = 0.0
     paraphrase_threshold: float = 0.85
-    candidate_keys: int = 12
+    candidate_keys: int = 20
     max_postings: int = 2000
     max_candidates: int = 10
     max_keys: int = 32
@@ -178,11 +182,17 @@ class StoryIndex:
         p = self.params
         job = partial(features, shingle_size=p.shingle_size, lead_chars=p.lead_chars, num_perm=p.num_perm,
                       headline_words=p.headline_words)
-        if p.workers <= 1 or len(articles) < p.parallel_min:
+        if p.workers <= 1 or len(articles) < p.parallel_min or "fork" not in get_all_start_methods():
             return [job(a) for a in articles]
-        # spawn, not fork: the caller may hold a DuckDB connection and its threads.
-        with ProcessPoolExecutor(p.workers, mp_context=get_context("spawn")) as pool:
-            return list(pool.map(job, articles, chunksize=256))
+        # fork, not spawn: spawn re-runs the caller's main module, which breaks
+        # any script without an ``if __name__ == "__main__"`` guard. The
+        # workers run pure Python on their own copies and touch no store.
+        try:
+            with ProcessPoolExecutor(p.workers, mp_context=get_context("fork")) as pool:
+                return list(pool.map(job, articles, chunksize=256))
+        except (BrokenProcessPool, OSError) as e:
+            LOGGER.warning("feature workers failed (%s); extracting in this process", e)
+            return [job(a) for a in articles]
 
     def _candidates(self, vec: dict[str, float]) -> list[str]:
         """Stories that share the article's rarest keys, most shared rarity first.
