@@ -41,8 +41,9 @@ SYLLABLES = ["ka", "lo", "mi", "ter", "van", "su", "ri", "dor", "ben", "al", "zu
 def _pseudo(rng: random.Random, token: str) -> str:
     if token.isdigit():
         return str(rng.randint(2, 9999))
-    # 30 syllables, 2-4 of them: ~840k names, so two events rarely share one.
-    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+    # 30 syllables, 3-5 of them: ~25M names, so even at 1M articles (85k
+    # events of ~150 names each) two events rarely share a name.
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 5))).capitalize()
 
 
 def generate(data: Path, n: int, out: Path, seed: int = 11) -> None:
