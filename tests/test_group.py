@@ -180,3 +180,11 @@ def test_load_keeps_members_saved_with_another_num_perm(runner: CliRunner, db: P
 
 def _partition_json(data: dict[str, list[dict[str, object]]]) -> set[frozenset[str]]:
     return {frozenset(s["articles"]) for s in data["stories"]}  # type: ignore[call-overload]
+
+
+def test_chunks_keep_every_article_in_one_story() -> None:
+    articles = _read("corpus.jsonl") + _read("later.jsonl")
+    stories = group_stories(articles, Settings({"group_chunk_size": 4}))
+    listed = [a for s in stories for a in s.articles]
+    assert sorted(listed) == sorted(a.id for a in articles)
+    assert frozenset(TURKEY) in _partition(stories)

@@ -90,6 +90,8 @@ SETTINGS: tuple[Setting, ...] = (
             "best of 0.04-0.2 on UCI headlines."),
     Setting("group_workers", 2, "Processes that extract features (keys, shingles, MinHash) when a run groups "
             "5,000 articles or more; assignment itself is one process, in a fixed order."),
+    Setting("group_chunk_size", 50_000, "Articles grouped together in one step of a large run (features, "
+            "rarity counts, refinement); bounds memory, and rarity then counts the chunks seen so far."),
     Setting("group_refine_rounds", 1, "After one pass, rounds that move each new article to the story that fits "
             "it best once all have arrived; fewer arrival-order mistakes (ECB+ sweep)."),
 )

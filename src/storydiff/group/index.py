@@ -65,6 +65,7 @@ class GroupParams:
     max_postings: int = 2000
     max_candidates: int = 10
     max_keys: int = 32
+    chunk_size: int = 50_000
     window_days: int = 7
     lead_chars: int = 600
     refine_rounds: int = 1
@@ -87,6 +88,7 @@ class GroupParams:
             max_postings=int(settings["group_max_postings"]),
             max_candidates=int(settings["group_max_candidates"]),
             max_keys=int(settings["group_max_keys"]),
+            chunk_size=int(settings["group_chunk_size"]),
             window_days=int(settings["group_window_days"]),
             lead_chars=int(settings["group_lead_chars"]),
             refine_rounds=int(settings["group_refine_rounds"]),
@@ -344,12 +346,21 @@ class StoryIndex:
 
     def add(self, articles: Sequence[Article], on_article: Callable[[], None] | None = None) -> list[str]:
         """Assign new articles (ids already in the index are left where they are); returns touched story ids."""
-        p = self.params
         fresh = [a for a in articles if a.id not in self.member_story]
         fresh = list({a.id: a for a in fresh}.values())
         fresh.sort(key=lambda a: (a.published is None, a.published or "", a.id))
+        touched: set[str] = set()
+        # Chunks bound the memory that features take (keys, leads, embeddings)
+        # on large corpora; the index itself keeps only what scoring needs.
+        size = max(1, self.params.chunk_size)
+        for start in range(0, len(fresh), size):
+            touched |= self._add_chunk(fresh[start : start + size], on_article)
+        return sorted(touched, key=lambda s: self.stories[s].seq)
+
+    def _add_chunk(self, fresh: list[Article], on_article: Callable[[], None] | None) -> set[str]:
+        p = self.params
         feats = self._features(fresh)
-        # Rarity counts the whole batch before any assignment, so the first
+        # Rarity counts the whole chunk before any assignment, so the first
         # articles of a run are weighed like the last ones.
         for f in feats:
             self.df.update(f.keys.keys())
@@ -377,8 +388,7 @@ class StoryIndex:
             if on_article is not None:
                 on_article()
         self._refine(feats, vecs, embs, near_duplicates)
-        touched = {self.member_story[f.id] for f in feats}
-        return sorted(touched, key=lambda s: self.stories[s].seq)
+        return {self.member_story[f.id] for f in feats}
 
     def result(self) -> list[Story]:
         return [s.as_story() for s in sorted(self.stories.values(), key=lambda s: s.seq)]
