@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--holdout", type=int, default=0, help="leave out every Nth .ann file")
+    parser.add_argument("--c1", type=float, default=CRF_PARAMS["c1"], help="L1 penalty")
+    parser.add_argument("--c2", type=float, default=CRF_PARAMS["c2"], help="L2 penalty")
     parser.add_argument("--verbose", action="store_true", help="print CRFsuite's progress")
     parser.add_argument("--iterations", type=int, default=CRF_PARAMS["max_iterations"])
     args = parser.parse_args(argv)
@@ -152,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     for doc, tags in tagged:
         trainer.append(doc_features(doc, lexicon), tags)
     print(f"features ready at {time.time() - began:.0f}s", flush=True)
-    trainer.set_params({**CRF_PARAMS, "max_iterations": args.iterations})
+    trainer.set_params({**CRF_PARAMS, "max_iterations": args.iterations, "c1": args.c1, "c2": args.c2})
     args.out.mkdir(parents=True, exist_ok=True)
     trainer.train(str(args.out / MODEL_FILE))
     with open(args.out / LEXICON_FILE, "w", encoding="utf-8") as f:

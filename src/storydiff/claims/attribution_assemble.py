@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # How many tokens may separate a span from the cue it joins.
-MAX_CONTENT_GAP = 40
+MAX_CONTENT_GAP = 14
 MAX_SOURCE_GAP = 25
 
 
