@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .errors import StoryDiffError
+from .errors import ConfigError, StoryDiffError
 from .settings import SETTINGS, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -224,12 +224,91 @@ def stories(ctx: click.Context, db: Path, fmt: str, rebuild: bool) -> None:
             on_total=lambda n: progress.update(task, total=n),
         )
     if fmt == "json":
-        out.print(json.dumps({"stories": [s.as_dict() for s in result]}, ensure_ascii=False), markup=False)
+        click.echo(json.dumps({"stories": [s.as_dict() for s in result]}, ensure_ascii=False))
         return
     for s in result:
         dates = f" {s.first_seen or '?'}..{s.last_seen or '?'}" if s.first_seen or s.last_seen else ""
         out.print(f"{s.id} ({len(s.articles)}){dates} {s.title or ''}", markup=False)
         out.print(f"    {', '.join(s.articles)}", markup=False)
+
+
+def _published_overrides(values: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
+    """``--published DATE`` (every document) and ``--published ID=DATE`` (one) into a default and a map."""
+    default: str | None = None
+    per_doc: dict[str, str] = {}
+    for value in values:
+        if "=" in value:
+            doc_id, _, date = value.rpartition("=")
+            per_doc[doc_id] = date
+        else:
+            default = value
+    return default, per_doc
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people; json is `documents`, `entities` and `claims` of SPEC §2.")
+@click.option("--published", multiple=True, metavar="[ID=]DATE",
+              help="Publication date for documents that state none (plain text): DATE for all, ID=DATE for one. "
+                   "Relative dates in the text resolve against it.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one JSON file per document (DOC_ID.json) into this folder, each with its own claims.")
+@click.pass_context
+def claims(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tuple[str, ...],
+           output: Path | None, out_dir: Path | None) -> None:
+    """Attributed claims and entities: who says what, in which role, with which hedges, when and where."""
+    import json
+    from dataclasses import replace
+
+    from .claims import extract_claims
+    from .ingest import load_articles
+    from .models import Article, ClaimSet, Skipped
+    from .normalize import to_iso
+    from .report import render_claims
+
+    settings = _settings(ctx)
+    default, per_doc = _published_overrides(published)
+    with _errors():
+        items = list(load_articles(list(files), settings))
+        skipped = [i for i in items if isinstance(i, Skipped)]
+        articles = []
+        for art in (i for i in items if isinstance(i, Article)):
+            given = per_doc.get(art.id, default if art.published is None else None)
+            if given is not None:
+                iso = to_iso(given)
+                if iso is None:
+                    raise ConfigError(f"--published {given!r} is not a date")
+                art = replace(art, published=iso)
+            articles.append(art)
+        for s in skipped:
+            err.print(f"skipped: {s}", markup=False)
+        if not articles:
+            sys.exit(1)
+        with _progress() as progress:
+            progress.add_task("extracting claims", total=None)
+            result = extract_claims(articles, settings)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for art in result.documents:
+            one = ClaimSet((art,), result.entities, tuple(c for c in result.claims if c.doc == art.id),
+                           tuple(r for r in result.roles if r.doc == art.id))
+            safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in art.id)
+            (out_dir / f"{safe}.json").write_text(json.dumps(one.as_dict(), ensure_ascii=False), encoding="utf-8")
+    elif fmt == "json":
+        text = json.dumps(result.as_dict(), ensure_ascii=False, indent=1)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+    else:
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                render_claims(result, Console(file=fh, width=120, highlight=False))
+        else:
+            render_claims(result, out)
+    sys.exit(2 if skipped else 0)
 
 
 def main() -> None:

