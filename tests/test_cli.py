@@ -69,3 +69,10 @@ def test_demo_runs_and_shows_the_ingested_corpus(tmp_path: Path) -> None:
     assert "Strike shuts Antwerp container terminals" in done.stdout
     assert "report-b.txt" in done.stdout
     assert (tmp_path / "demo" / "storydiff.duckdb").exists()
+    # stories: the strike told five ways is one story, the two rewrites another
+    assert "(5 reports · 2025-11-18)" in done.stdout
+    assert "report-a.txt, report-b.txt" in done.stdout
+    # claims: the speaker under both spellings, with each report's role
+    assert "Kimakovski / Kimakovsky" in done.stdout
+    assert "military adviser to the head of the DPR (report-b)" in done.stdout
+    assert (tmp_path / "demo" / "claims.json").exists()

@@ -5,15 +5,21 @@ It grows with the pipeline: each stage that lands adds its part here.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from .claims import extract_claims
 from .errors import InputError
-from .pipeline import ingest
+from .ingest import load_articles
+from .models import Article
+from .pipeline import ingest, stories
+from .report import render_claims
 from .settings import Settings
 from .store import Store
 
@@ -65,3 +71,27 @@ def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, c
             )
     console.print(table)
     console.print(f"store: {db}", markup=False)
+
+    console.rule("2. stories")
+    console.print(f"$ storydiff stories --db {db}", markup=False)
+    found = stories(db, settings)
+    with Store(db, read_only=True) as store:
+        files = {a.id: Path(a.origin.split(":", 1)[0]).name for a in store.articles()}
+    for story in found:
+        dates = f" · {story.first_seen[:10]}" if story.first_seen else ""
+        n = len(story.articles)
+        label = f"{n} report" + ("s" if n != 1 else "")
+        console.print(f"{story.id} ({label}{dates}) {story.title or ''}", markup=False)
+        console.print("    " + ", ".join(sorted(files.get(a, a) for a in story.articles)), markup=False)
+
+    pair = sorted(corpus.rglob("report-*.txt"))[:2]
+    if len(pair) == 2:
+        console.rule("3. claims")
+        console.print(f"$ storydiff claims {pair[0]} {pair[1]} --published 2025-11-23", markup=False)
+        articles = [replace(a, published="2025-11-23") for a in load_articles(pair, settings)
+                    if isinstance(a, Article)]
+        result = extract_claims(articles, settings)
+        (out_dir / "claims.json").write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1),
+                                             encoding="utf-8")
+        render_claims(result, console)
+        console.print(f"claims JSON: {out_dir / 'claims.json'}", markup=False)
