@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +56,21 @@ def _progress() -> Progress:
         console=err,
         transient=True,
         disable=not err.is_terminal,
+    )
+
+
+def _print_skipped(skipped: Sequence[object]) -> None:
+    for item in skipped:
+        err.print(f"skipped: {item}", markup=False)
+
+
+def _batch_summary(verb: str, added: int, unchanged: int, skipped: Sequence[object], db: Path, total: int) -> None:
+    """Skipped records on stderr, then one line on stdout saying what a write to the store did."""
+    _print_skipped(skipped)
+    out.print(
+        f"{verb} {added + unchanged} articles ({added} new, {unchanged} already stored), "
+        f"skipped {len(skipped)}; {db} holds {total} articles",
+        markup=False,
     )
 
 
@@ -133,13 +148,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], db: Path) -> None:
 
         report = run_ingest(list(paths), db, settings, on_file=on_file, on_article=on_article)
         progress.update(task, completed=len(files))
-    for skipped in report.skipped:
-        err.print(f"skipped: {skipped}", markup=False)
-    out.print(
-        f"ingested {report.read} articles ({report.added} new, {report.unchanged} already stored), "
-        f"skipped {len(report.skipped)}; {db} holds {report.stored_total} articles",
-        markup=False,
-    )
+    _batch_summary("ingested", report.added, report.unchanged, report.skipped, db, report.stored_total)
     sys.exit(report.exit_code)
 
 
@@ -168,13 +177,7 @@ def import_parquet(ctx: click.Context, parquet: Path, db: Path) -> None:
     with _errors(), Store(db, lock_timeout=float(_settings(ctx)["store_lock_timeout"])) as store:
         result = store.import_parquet(parquet)
         total = store.count()
-    for skipped in result.conflicts:
-        err.print(f"skipped: {skipped}", markup=False)
-    out.print(
-        f"imported {result.added + result.unchanged} articles ({result.added} new, {result.unchanged} already "
-        f"stored), skipped {len(result.conflicts)}; {db} holds {total} articles",
-        markup=False,
-    )
+    _batch_summary("imported", result.added, result.unchanged, result.conflicts, db, total)
     sys.exit(2 if result.conflicts else 0)
 
 
@@ -282,8 +285,7 @@ def claims(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tup
                     raise ConfigError(f"--published {given!r} is not a date")
                 art = replace(art, published=iso)
             articles.append(art)
-        for s in skipped:
-            err.print(f"skipped: {s}", markup=False)
+        _print_skipped(skipped)
         if not articles:
             sys.exit(1)
         with _progress() as progress:

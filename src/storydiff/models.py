@@ -68,16 +68,12 @@ class Article:
         }
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field, for round trips (``from_dict``)."""
         return {
-            "id": self.id,
-            "title": self.title,
-            "source": self.source,
-            "url": self.url,
-            "published": self.published,
+            **self.as_document(),
             "lang": self.lang,
             "origin": self.origin,
             "author": self.author,
-            "text": self.text,
             "extra": self.extra,
         }
 
