@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pycrfsuite  # type: ignore[import-untyped]
+import pycrfsuite
 
 from ..errors import ConfigError
 
