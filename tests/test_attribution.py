@@ -85,3 +85,17 @@ def test_split_quote_becomes_one_content() -> None:
     assert source is not None and doc.text[source.start : source.end] == "he"
     assert cue is not None and doc.text[cue.start : cue.end] == "said"
     assert doc.text[content.start : content.end] == doc.text
+
+
+def test_according_to_takes_the_main_clause_and_keeps_the_appositive_with_the_source() -> None:
+    from storydiff.claims.attribution import find_attributions
+
+    text = ("According to Maria Lopez, a spokeswoman for the regional council, the bridge will reopen "
+            "on Friday.\nThe mayor welcomed the news.")
+    [att] = [a for a in find_attributions(text) if a.cue and a.cue.text == "According to"]
+    assert att.content.text == "the bridge will reopen on Friday"
+    assert att.source is not None and att.source.text.startswith("Maria Lopez")
+    trailing = "The bridge will reopen on Friday, according to the regional council."
+    [late] = [a for a in find_attributions(trailing) if a.cue and a.cue.text == "according to"]
+    assert late.content.text == "The bridge will reopen on Friday"
+    assert late.source is not None and late.source.text == "the regional council"

@@ -64,6 +64,11 @@ def test_one_place_across_both_reports(pair: dict[str, Any]) -> None:
     assert {m["doc"] for m in place["mentions"]} == {"report-a", "report-b"}
 
 
+def test_the_retreat_claim_in_a_carries_its_hedges(pair: dict[str, Any]) -> None:
+    [claim] = [c for c in pair["claims"] if c["doc"] == "report-a" and "left wounded comrades" in c["text"]]
+    assert {"cited in unverified sources", "reportedly", "if confirmed"} <= set(claim["hedges"])
+
+
 def test_relative_date_resolves_against_the_publication_date(pair: dict[str, Any]) -> None:
     visit = [c for c in pair["claims"] if c["doc"] == "report-b" and "battles were underway" in c["text"]]
     assert visit and all(c["time"] == "2025-11-20" for c in visit)

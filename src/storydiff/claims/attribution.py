@@ -15,6 +15,7 @@ from ..models import Span
 from .attribution_assemble import TaggedSpan, assemble, tagged_spans
 from .attribution_features import doc_features
 from .attribution_model import load_model
+from .attribution_rules import according_to
 from .nlp import load_nlp
 
 if TYPE_CHECKING:
@@ -42,11 +43,20 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
     model = load_model()
     tags = model.tag(doc_features(doc, model.lexicon))
     spans = tagged_spans(doc, tags)
-    return [
+    found = [
         Attribution(_span(text, source), _span(text, cue), content_span)
         for source, cue, content in assemble(doc, spans)
         if (content_span := _span(text, content)) is not None
     ]
+    for source_span, cue_span, content_span in according_to(doc):
+        # The rule's reading replaces what the tagger made of the same cue or source.
+        found = [a for a in found if not (_overlaps(a.cue, cue_span) or _overlaps(a.content, source_span))]
+        found.append(Attribution(source_span, cue_span, content_span))
+    return sorted(found, key=lambda a: (a.content.start, a.content.end))
+
+
+def _overlaps(a: Span | None, b: Span) -> bool:
+    return a is not None and a.start < b.end and b.start < a.end
 
 
 def _span(text: str, span: TaggedSpan | None) -> Span | None:
