@@ -37,6 +37,14 @@ def example_corpus() -> Path:
     raise InputError("examples/", "the bundled example corpus is not installed; pass --corpus FOLDER")
 
 
+def _shown(path: Path) -> str:
+    """A path as a user would type it: relative to the current folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, console: Console) -> None:
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -46,7 +54,7 @@ def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, c
         db.unlink()
 
     console.rule("1. ingest")
-    console.print(f"$ storydiff ingest {corpus} --db {db}", markup=False)
+    console.print(f"$ storydiff ingest {_shown(corpus)} --db {_shown(db)}", markup=False)
     report = ingest([corpus], db, settings)
     console.print(
         f"ingested {report.read} articles ({report.added} new), skipped {len(report.skipped)}",
@@ -87,7 +95,7 @@ def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, c
     pair = sorted(corpus.rglob("report-*.txt"))[:2]
     if len(pair) == 2:
         console.rule("3. claims")
-        console.print(f"$ storydiff claims {pair[0]} {pair[1]} --published 2025-11-23", markup=False)
+        console.print(f"$ storydiff claims {_shown(pair[0])} {_shown(pair[1])} --published 2025-11-23", markup=False)
         articles = [replace(a, published="2025-11-23") for a in load_articles(pair, settings)
                     if isinstance(a, Article)]
         result = extract_claims(articles, settings)
