@@ -22,7 +22,7 @@ demo: venv
 	$(BIN)/storydiff demo
 
 lint: venv
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts training
 
 typecheck: venv
 	$(BIN)/mypy --strict src
