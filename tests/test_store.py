@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storydiff.cli import cli
@@ -80,12 +80,12 @@ def test_parquet_round_trip(examples: Path, db: Path, tmp_path: Path, runner: Cl
     assert "0 new, 12 already stored" in again.stdout
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None)
 @given(
     texts=st.lists(st.text(min_size=1).filter(lambda t: t.strip()), min_size=1, max_size=5),
     title=st.one_of(st.none(), st.text()),
 )
-def test_any_unicode_text_comes_back_identical(tmp_path_factory: object, texts: list[str], title: str | None) -> None:
+def test_any_unicode_text_comes_back_identical(texts: list[str], title: str | None) -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .ingest import load_articles
 from .models import Article, Skipped, Story
-from .normalize import detect_language
+from .normalize import normalize_article
 from .settings import Settings
 from .store import AddResult, Store
 
@@ -55,13 +55,6 @@ class IngestReport:
         if not self.skipped:
             return 0
         return 2 if self.read else 1
-
-
-def normalize_article(article: Article, settings: Settings) -> Article:
-    """Fill in what later stages need and the source did not give (the language)."""
-    if article.lang is None and settings["detect_language"]:
-        return replace(article, lang=detect_language(article.text))
-    return article
 
 
 def ingest(
