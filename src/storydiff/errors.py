@@ -31,10 +31,11 @@ class IdConflictError(StoryDiffError):
     """A different article arrives under an id the store already holds."""
 
     def __init__(self, article_id: str, stored_origin: str, new_origin: str) -> None:
-        super().__init__(
-            f"{new_origin}: article id {article_id!r} is already stored with different text "
+        self.reason = (
+            f"article id {article_id!r} is already stored with different text "
             f"(from {stored_origin}); rename one of them or give the record another id"
         )
+        super().__init__(f"{new_origin}: {self.reason}")
         self.article_id = article_id
         self.stored_origin = stored_origin
         self.new_origin = new_origin

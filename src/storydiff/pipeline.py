@@ -15,7 +15,7 @@ The story of a corpus, in order:
    their ids; ``rebuild`` regroups from scratch (``group.StoryIndex``,
    ``store.stories``).
 
-Later stages (group, reuse, claims, compare, report) are chained here too as
+Later stages (reuse, claims, compare, report) are chained here too as
 they land; the CLI, the server and Spark call these functions, never the
 stages' internals.
 """

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,6 +93,17 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction: committed when the block ends, rolled back if it raises (or is interrupted)."""
+        self.con.begin()
+        try:
+            yield self.con
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
     def _schema_version(self) -> int:
         has_meta = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
@@ -117,16 +129,9 @@ class Store:
     def _apply_migrations(self, version: int) -> None:
         self.con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
-            self.con.begin()
-            try:
-                self.con.execute(sql)
-                self.con.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)]
-                )
-                self.con.commit()
-            except BaseException:
-                self.con.rollback()
-                raise
+            with self.transaction() as con:
+                con.execute(sql)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)])
             LOGGER.info("%s: schema migrated to version %d", self.path, number)
 
     def _write_guard(self, fn: Any) -> Any:
@@ -160,11 +165,10 @@ class Store:
             return result
         now = datetime.now(UTC)
         ids = [a.id for a in articles]
-        self.con.begin()
-        try:
+        with self.transaction() as con:
             stored = {
                 row[0]: (row[1], row[2])
-                for row in self.con.execute(
+                for row in con.execute(
                     "SELECT id, content_hash, origin FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))",
                     [ids],
                 ).fetchall()
@@ -178,7 +182,7 @@ class Store:
                         result.unchanged += 1
                     else:
                         err = IdConflictError(art.id, old_origin, art.origin)
-                        result.conflicts.append(Skipped(art.origin, str(err).split(": ", 1)[1]))
+                        result.conflicts.append(Skipped(art.origin, err.reason))
                     continue
                 stored[art.id] = (digest, art.origin)
                 values = {
@@ -196,16 +200,12 @@ class Store:
                     [(c, pa.timestamp("us", tz="UTC") if c == "ingested_at" else pa.string()) for c in ARTICLE_COLUMNS]
                 )
                 batch = pa.Table.from_pydict(rows, schema=schema)
-                self.con.register("_incoming", batch)
+                con.register("_incoming", batch)
                 try:
                     cols = ", ".join(ARTICLE_COLUMNS)
-                    self.con.execute(f"INSERT INTO articles ({cols}) SELECT {cols} FROM _incoming")
+                    con.execute(f"INSERT INTO articles ({cols}) SELECT {cols} FROM _incoming")
                 finally:
-                    self.con.unregister("_incoming")
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
+                    con.unregister("_incoming")
         return result
 
     def count(self) -> int:

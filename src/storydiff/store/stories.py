@@ -21,15 +21,9 @@ from .corpus import Store
 
 def clear_stories(store: Store) -> None:
     """Forget every story (``stories --rebuild``)."""
-    con = store.con
-    con.begin()
-    try:
+    with store.transaction() as con:
         for table in ("stories", "story_members", "story_keys", "story_state"):
             con.execute(f"DELETE FROM {table}")
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
 def ungrouped_ids(store: Store) -> list[str]:
@@ -109,23 +103,19 @@ def save_index(store: Store, index: StoryIndex, touched: Iterable[str], new_ids:
     })
     keys = sorted(index.changed_keys)
     df = pa.table({"key": keys, "df": pa.array([index.df.get(k, 0) for k in keys], pa.int32())})
-    con.begin()
     try:
-        con.register("_stories", rows)
-        con.register("_members", members)
-        con.register("_keys", df)
-        con.execute("DELETE FROM stories WHERE id IN (SELECT id FROM _stories)")
-        con.execute("INSERT INTO stories SELECT * FROM _stories")
-        con.execute("INSERT INTO story_members SELECT * FROM _members")
-        con.execute("INSERT OR REPLACE INTO story_keys SELECT * FROM _keys")
-        con.execute(
-            "INSERT OR REPLACE INTO story_state VALUES ('n_docs', ?), ('next_seq', ?)",
-            [str(index.n_docs), str(index.next_seq)],
-        )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        with store.transaction():
+            con.register("_stories", rows)
+            con.register("_members", members)
+            con.register("_keys", df)
+            con.execute("DELETE FROM stories WHERE id IN (SELECT id FROM _stories)")
+            con.execute("INSERT INTO stories SELECT * FROM _stories")
+            con.execute("INSERT INTO story_members SELECT * FROM _members")
+            con.execute("INSERT OR REPLACE INTO story_keys SELECT * FROM _keys")
+            con.execute(
+                "INSERT OR REPLACE INTO story_state VALUES ('n_docs', ?), ('next_seq', ?)",
+                [str(index.n_docs), str(index.next_seq)],
+            )
     finally:
         for name in ("_stories", "_members", "_keys"):
             con.unregister(name)
