@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import Article, Claim, ClaimSet, Role, Span
 from ..settings import Settings
 from .attribution import Attribution, find_attributions
 from .entities import entity_at, resolve_entities
-from .hedges import find_hedges, hedges_in, speaker_hedges
+from .hedges import Hedge, find_hedges, hedges_in, speaker_hedges
 from .nlp import load_nlp
 from .roles import document_role_spans, roles_for
 from .when_where import dates_in, places_in
@@ -60,8 +61,30 @@ def _unattributed(doc: Any, text: str, taken: list[tuple[int, int]]) -> list[Spa
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimDetails:
+    """The claims plus what was found on the way, for stages that need more than SPEC §2 shows.
+
+    ``docs`` are the spaCy parses (in article order); ``mentions`` maps
+    (doc id, start, end) to an entity id, descriptions and pronouns included;
+    ``hedges`` are every hedge of a document (all kinds), and
+    ``speaker_hedges`` those that qualify a speaker (doc id → entity id → hedges).
+    """
+
+    claims: ClaimSet
+    docs: tuple[Any, ...]
+    mentions: dict[tuple[str, int, int], str]
+    hedges: dict[str, list[Hedge]] = field(default_factory=dict)
+    speaker_hedges: dict[str, dict[str, list[Hedge]]] = field(default_factory=dict)
+
+
 def extract_claims(articles: Sequence[Article], settings: Settings | None = None) -> ClaimSet:
     """Entities and claims of ``articles`` (SPEC §2 ``claims``)."""
+    return extract_details(articles, settings).claims
+
+
+def extract_details(articles: Sequence[Article], settings: Settings | None = None) -> ClaimDetails:
+    """:func:`extract_claims` with the parses, mentions and hedges it used."""
     settings = settings or Settings()
     nlp = load_nlp(str(settings["spacy_pipeline"]) or None)
     docs = list(nlp.pipe([a.text for a in articles]))
@@ -71,11 +94,14 @@ def extract_claims(articles: Sequence[Article], settings: Settings | None = None
 
     claims: list[Claim] = []
     roles: list[Role] = []
+    all_hedges: dict[str, list[Hedge]] = {}
+    all_on_speaker: dict[str, dict[str, list[Hedge]]] = {}
     for art, doc in zip(articles, docs, strict=True):
         sentences = [(s.start_char, s.end_char) for s in doc.sents]
         hedges = find_hedges(art.text, sentences)
         # "X, who requested anonymity" / "X, cited in unverified sources" qualify every claim X makes here.
         on_speaker = speaker_hedges(hedges, mention_map, art.id, art.text)
+        all_hedges[art.id], all_on_speaker[art.id] = hedges, on_speaker
         for entity_id, spans in document_role_spans(doc, mention_map, art.id).items():
             roles.extend(Role(entity_id, art.id, t, s, e) for t, s, e in spans)
 
@@ -116,4 +142,10 @@ def extract_claims(articles: Sequence[Article], settings: Settings | None = None
                     places=tuple(places_in(entities, art.id, start, end)),
                 )
             )
-    return ClaimSet(tuple(articles), tuple(entities), tuple(claims), tuple(roles))
+    return ClaimDetails(
+        ClaimSet(tuple(articles), tuple(entities), tuple(claims), tuple(roles)),
+        tuple(docs),
+        mention_map,
+        all_hedges,
+        all_on_speaker,
+    )
