@@ -94,6 +94,28 @@ SETTINGS: tuple[Setting, ...] = (
             "rarity counts, refinement); bounds memory, and rarity then counts the chunks seen so far."),
     Setting("group_refine_rounds", 1, "After one pass, rounds that move each new article to the story that fits "
             "it best once all have arrived; fewer arrival-order mistakes (ECB+ sweep)."),
+    # compare
+    Setting("compare_embedding", "static", "Sentence embeddings for claim matching: 'static' (model2vec distilled "
+            "from all-MiniLM-L6-v2; loads in well under a second), 'minilm' (the model itself; slower), or a "
+            "sentence-transformers model folder."),
+    Setting("compare_embedding_weight", 0.5, "Share of the embedding cosine in a claim-match score; the rest is "
+            "content-lemma overlap (compare_lexical_weight) and shared entities."),
+    Setting("compare_lexical_weight", 0.35, "Share of content-lemma overlap (Dice) in a claim-match score."),
+    Setting("compare_match_threshold", 0.42, "Least score for two claims of different versions to match; "
+            "unmatched claims are reported as only_in."),
+    Setting("compare_split_containment", 0.8, "Share of a leftover claim's content words found in a matched claim "
+            "of the other version for it to join that match (a version that splits one sentence in two)."),
+    Setting("compare_covered_containment", 0.8, "Share of a claim's content words that one sentence of another "
+            "version must hold for that version to count as carrying it (no only_in)."),
+    Setting("compare_same_ratio", 0.9, "Token-diff similarity of two matched claims above which they are 'same', "
+            "else 'paraphrase' (unless a conflict was found)."),
+    Setting("compare_value_min_ratio", 0.5, "Least token-diff similarity of two matched claims for a swapped number, "
+            "date or place between them to be a conflict; below it the claims are worded too differently to "
+            "tell that the values fill the same slot."),
+    Setting("compare_attribution_min_overlap", 0.5, "Least content-lemma overlap (Dice) of two matched claims' "
+            "contents for different speakers to be an attribution_conflict."),
+    Setting("compare_headline_containment", 0.75, "Share of a headline statement's content words a body claim "
+            "must hold to be saying the same thing (internal_contradiction when every such body claim is hedged)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

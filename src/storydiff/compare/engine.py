@@ -1,0 +1,80 @@
+"""compare_articles: claims → matches → discrepancies → passages, for two or more versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..claims.extract import extract_details
+from ..errors import InputError
+from ..models import Article, Comparison, Discrepancy, Match, Relation
+from ..reuse import shared_passages
+from ..settings import Settings
+from .align import Pair, match_all
+from .context import Context
+from .finders import FINDERS
+from .values import diff
+from .views import build_views
+
+_CONFLICTS = frozenset({"attribution_conflict", "date_conflict", "number_conflict", "place_conflict"})
+_ORDER = (
+    "role_conflict",
+    "attribution_conflict",
+    "date_conflict",
+    "number_conflict",
+    "place_conflict",
+    "hedge_dropped",
+    "internal_contradiction",
+    "framing",
+    "name_variant",
+    "only_in",
+)
+
+
+def _inside(d: Discrepancy, p: Pair) -> bool:
+    """Whether a discrepancy's evidence lies in both claims of a pair."""
+
+    def hit(v_doc: str, start: int, end: int) -> bool:
+        return any(e.doc == v_doc and e.start < end and start < e.end for e in d.evidence)
+
+    return hit(p.a.doc_id, p.a.claim.start, p.a.claim.end) and hit(p.b.doc_id, p.b.claim.start, p.b.claim.end)
+
+
+def _matches(pairs: list[Pair], found: list[Discrepancy], same_ratio: float) -> list[Match]:
+    out = []
+    conflicts = [d for d in found if d.kind in _CONFLICTS]
+    for p in pairs:
+        relation: Relation
+        if any(_inside(d, p) for d in conflicts):
+            relation = "conflict"
+        else:
+            relation = "same" if diff(p.a.tokens, p.b.tokens)[2] >= same_ratio else "paraphrase"
+        out.append(Match((p.a.id, p.b.id), relation, p.score))
+    return out
+
+
+def compare_articles(articles: Sequence[Article], settings: Settings | None = None) -> Comparison:
+    """The comparison (SPEC §2) of two or more versions of a story."""
+    settings = settings or Settings()
+    if len(articles) < 2:
+        raise InputError("compare", f"needs at least two documents, got {len(articles)}")
+    ids = [a.id for a in articles]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise InputError("compare", f"two documents share the id {dup[0]!r}; give them different file names")
+    details = extract_details(articles, settings)
+    views = build_views(details)
+    scorer, pairs = match_all(views, ids, settings)
+    ctx = Context(details, views, pairs, scorer, settings)
+    found: list[Discrepancy] = []
+    for finder in FINDERS:
+        found.extend(finder(ctx))
+    found.sort(key=lambda d: (_ORDER.index(d.kind), ids.index(d.docs[0]), d.evidence[0].start if d.evidence else 0))
+    passages, _summary = shared_passages(articles, settings)
+    return Comparison(
+        documents=tuple(articles),
+        entities=details.claims.entities,
+        claims=details.claims.claims,
+        matches=tuple(_matches(pairs, found, float(settings["compare_same_ratio"]))),
+        discrepancies=tuple(found),
+        passages=tuple(passages),
+    )

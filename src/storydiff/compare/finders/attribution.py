@@ -1,0 +1,82 @@
+"""``attribution_conflict``: the same content attributed to different speakers.
+
+Either two different named speakers, or a named speaker in one version and
+an unnamed or unverified source ("reports emerged", "sources said") in the
+other. The contents must agree closely, so two people saying similar things
+are not mistaken for one statement reassigned.
+"""
+
+from __future__ import annotations
+
+from ...models import Discrepancy
+from ..align import dice
+from ..context import Context
+from ..views import ClaimView, content_words
+
+_PRONOUNS = frozenset(
+    ["he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "who", "which", "this", "that", "one"]
+)
+_NAMED = ("PERSON", "ORG")
+
+
+def _content(v: ClaimView) -> frozenset[str]:
+    span = v.doc.char_span(v.claim.content.start, v.claim.content.end, alignment_mode="expand")
+    return content_words(list(span)) if span is not None else v.words
+
+
+def _named(ctx: Context, v: ClaimView) -> bool:
+    e = ctx.entities.get(v.claim.speaker or "")
+    return e is not None and e.type in _NAMED
+
+
+def _unnamed_source(v: ClaimView) -> str | None:
+    """How a claim with no named speaker is sourced: its source phrase, or a report/verification hedge."""
+    src = v.claim.source
+    if src is not None:
+        words = src.text.lower().split()
+        if not words or all(w in _PRONOUNS for w in words):
+            return None
+        return src.text
+    hedges = [h for h in v.hedges if h.kind in ("reported", "unverified", "vague_source")]
+    return hedges[0].text if hedges else None
+
+
+def find(ctx: Context) -> list[Discrepancy]:
+    least = float(ctx.settings["compare_attribution_min_overlap"])
+    out: list[Discrepancy] = []
+    seen: set[tuple[str, ...]] = set()
+    for p in ctx.pairs:
+        a, b = p.a, p.b
+        if dice(_content(a), _content(b)) < least:
+            continue
+        na, nb = _named(ctx, a), _named(ctx, b)
+        if na and nb:
+            if a.claim.speaker == b.claim.speaker:
+                continue
+            why = (
+                f"{a.doc_id} attributes this to {ctx.name(a.claim.speaker)}, {b.doc_id} to {ctx.name(b.claim.speaker)}."
+            )
+        elif na or nb:
+            named, other = (a, b) if na else (b, a)
+            if named.claim.speaker in other.entities:
+                continue  # the other version names the same speaker inside the claim
+            unnamed = _unnamed_source(other)
+            if unnamed is None:
+                continue
+            why = f"{named.doc_id} attributes this to {ctx.name(named.claim.speaker)}; {other.doc_id} to “{unnamed}”."
+        else:
+            continue
+        key = (a.doc_id, b.doc_id, a.claim.speaker or "", b.claim.speaker or "", str(a.claim.start))
+        if key in seen:
+            continue
+        seen.add(key)
+        evidence = tuple(
+            ctx.span(v.doc_id, v.claim.source.start, v.claim.source.end)
+            if v.claim.source is not None
+            else ctx.span(v.doc_id, v.claim.start, v.claim.end)
+            for v in (a, b)
+        )
+        out.append(
+            Discrepancy("attribution_conflict", (a.doc_id, b.doc_id), evidence, why, a.claim.speaker or b.claim.speaker)
+        )
+    return out

@@ -1,0 +1,77 @@
+"""``number_conflict``, ``date_conflict``, ``place_conflict``: one statement, a different value.
+
+Only claims worded mostly alike are compared (token-diff ratio at least
+``compare_value_min_ratio``), and only where the diff replaces a value by
+another value in the same position: a date in one claim and a different date
+in an unrelated claim of the other version are different events, not a
+conflict.
+"""
+
+from __future__ import annotations
+
+from ...claims.when_where import resolve_date
+from ...models import Discrepancy
+from ..context import Context
+from ..values import Stretch, dates, diff, numbers
+from ..views import ClaimView, entity_index
+
+
+def _places(ctx: Context, index: dict[str, list[tuple[int, int, str]]], doc: str, span: tuple[int, int]) -> set[str]:
+    return {
+        eid for s, e, eid in index.get(doc, []) if s < span[1] and span[0] < e and ctx.entities[eid].type == "PLACE"
+    }
+
+
+def _quote(ctx: Context, doc: str, span: tuple[int, int]) -> str:
+    return ctx.articles[doc].text[span[0] : span[1]]
+
+
+def _conflicts(
+    ctx: Context, a: ClaimView, b: ClaimView, s: Stretch, index: dict[str, list[tuple[int, int, str]]]
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    qa, qb = _quote(ctx, a.doc_id, s.x_span()), _quote(ctx, b.doc_id, s.y_span())
+    na, nb = numbers(s.x), numbers(s.y)
+    if na and nb and set(na) != set(nb):
+        found.append(("number_conflict", f"{a.doc_id} gives “{qa}” where {b.doc_id} gives “{qb}”."))
+    da, db = dates(s.x), dates(s.y)
+    if da and db:
+        ra = [resolve_date(d, a.article.published) for d in da]
+        rb = [resolve_date(d, b.article.published) for d in db]
+        known = all(ra) and all(rb)
+        differ = set(ra) != set(rb) if known else {d.lower() for d in da} != {d.lower() for d in db}
+        if differ:
+            when = f" ({', '.join(str(r) for r in ra)} vs {', '.join(str(r) for r in rb)})" if known else ""
+            found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”{when}."))
+    pa, pb = _places(ctx, index, a.doc_id, s.x_span()), _places(ctx, index, b.doc_id, s.y_span())
+    if pa and pb and not pa & pb:
+        found.append(("place_conflict", f"{a.doc_id} places this in “{qa}”, {b.doc_id} in “{qb}”."))
+    return found
+
+
+def find(ctx: Context) -> list[Discrepancy]:
+    least = float(ctx.settings["compare_value_min_ratio"])
+    index = entity_index(ctx.details.claims.entities)
+    out: list[Discrepancy] = []
+    seen: set[tuple[str, str, int, str, int]] = set()
+    for p in ctx.pairs:
+        replaced, _other, ratio = diff(p.a.tokens, p.b.tokens)
+        if ratio < least:
+            continue
+        for s in replaced:
+            for kind, why in _conflicts(ctx, p.a, p.b, s, index):
+                (xa, ya), (xb, yb) = s.x_span(), s.y_span()
+                key = (kind, p.a.doc_id, xa, p.b.doc_id, xb)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(
+                    Discrepancy(
+                        kind,  # type: ignore[arg-type]
+                        (p.a.doc_id, p.b.doc_id),
+                        (ctx.span(p.a.doc_id, xa, ya), ctx.span(p.b.doc_id, xb, yb)),
+                        why,
+                        p.a.claim.speaker or p.b.claim.speaker,
+                    )
+                )
+    return out
