@@ -248,13 +248,120 @@ def _published_overrides(values: tuple[str, ...]) -> tuple[str | None, dict[str,
     return default, per_doc
 
 
+def _documents(files: Sequence[Path], published: tuple[str, ...], settings: Settings) -> tuple[list[Any], list[Any]]:
+    """The articles in ``files`` (dated by ``--published`` where they state no date) and the records skipped.
+
+    Exits 1 when nothing could be read.
+    """
+    from dataclasses import replace
+
+    from .ingest import load_articles
+    from .models import Article, Skipped
+    from .normalize import to_iso
+
+    default, per_doc = _published_overrides(published)
+    items = list(load_articles(list(files), settings))
+    skipped = [i for i in items if isinstance(i, Skipped)]
+    articles = []
+    for art in (i for i in items if isinstance(i, Article)):
+        given = per_doc.get(art.id, default if art.published is None else None)
+        if given is not None:
+            iso = to_iso(given)
+            if iso is None:
+                raise ConfigError(f"--published {given!r} is not a date")
+            art = replace(art, published=iso)
+        articles.append(art)
+    _print_skipped(skipped)
+    if not articles:
+        sys.exit(1)
+    return articles, skipped
+
+
+_PUBLISHED_HELP = ("Publication date for documents that state none (plain text): DATE for all, ID=DATE for one. "
+                   "Relative dates in the text resolve against it.")
+
+
+def _write_comparison(comparison: Any, fmt: str, output: Path | None) -> None:
+    """A comparison as text (rich), JSON (SPEC §2) or a self-contained HTML page."""
+    import json
+
+    from .report import render_comparison, render_html
+
+    if fmt == "json":
+        text = json.dumps(comparison.as_dict(), ensure_ascii=False, indent=1) + "\n"
+    elif fmt == "html":
+        text = render_html(comparison)
+    else:
+        if output is None:
+            render_comparison(comparison, out)
+            return
+        with open(output, "w", encoding="utf-8") as fh:
+            render_comparison(comparison, Console(file=fh, width=120, highlight=False))
+        return
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    if fmt == "html":
+        err.print(f"wrote {output}", markup=False)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="text for people; json is the comparison of SPEC §2; html a self-contained page with the "
+                   "versions side by side.")
+@click.option("--published", multiple=True, metavar="[ID=]DATE", help=_PUBLISHED_HELP)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.pass_context
+def compare(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tuple[str, ...],
+            output: Path | None) -> None:
+    """Compare two or more versions of a story claim by claim: what agrees, conflicts, is added or dropped."""
+    from .compare import compare_articles
+
+    settings = _settings(ctx)
+    with _errors():
+        articles, skipped = _documents(files, published, settings)
+        if len(articles) < 2:
+            raise ConfigError(f"compare needs at least two documents; {len(articles)} could be read")
+        with _progress() as progress:
+            progress.add_task(f"comparing {len(articles)} versions", total=None)
+            result = compare_articles(articles, settings)
+        _write_comparison(result, fmt, output)
+    sys.exit(2 if skipped else 0)
+
+
+@cli.command()
+@click.argument("story_id")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="As for `compare`.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.pass_context
+def show(ctx: click.Context, story_id: str, db: Path, fmt: str, output: Path | None) -> None:
+    """The comparison of one story's reports (see `storydiff stories` for the ids)."""
+    from .compare import compare_articles
+    from .pipeline import story_articles
+
+    settings = _settings(ctx)
+    with _errors():
+        articles = story_articles(db, story_id, settings)
+        if len(articles) < 2:
+            err.print(f"story {story_id} has one report ({articles[0].id}); there is nothing to compare it with",
+                      markup=False)
+            sys.exit(1)
+        with _progress() as progress:
+            progress.add_task(f"comparing {len(articles)} versions", total=None)
+            result = compare_articles(articles, settings)
+        _write_comparison(result, fmt, output)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people; json is `documents`, `entities` and `claims` of SPEC §2.")
-@click.option("--published", multiple=True, metavar="[ID=]DATE",
-              help="Publication date for documents that state none (plain text): DATE for all, ID=DATE for one. "
-                   "Relative dates in the text resolve against it.")
+@click.option("--published", multiple=True, metavar="[ID=]DATE", help=_PUBLISHED_HELP)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one JSON file per document (DOC_ID.json) into this folder, each with its own claims.")
@@ -263,31 +370,14 @@ def claims(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tup
            output: Path | None, out_dir: Path | None) -> None:
     """Attributed claims and entities: who says what, in which role, with which hedges, when and where."""
     import json
-    from dataclasses import replace
 
     from .claims import extract_claims
-    from .ingest import load_articles
-    from .models import Article, ClaimSet, Skipped
-    from .normalize import to_iso
+    from .models import ClaimSet
     from .report import render_claims
 
     settings = _settings(ctx)
-    default, per_doc = _published_overrides(published)
     with _errors():
-        items = list(load_articles(list(files), settings))
-        skipped = [i for i in items if isinstance(i, Skipped)]
-        articles = []
-        for art in (i for i in items if isinstance(i, Article)):
-            given = per_doc.get(art.id, default if art.published is None else None)
-            if given is not None:
-                iso = to_iso(given)
-                if iso is None:
-                    raise ConfigError(f"--published {given!r} is not a date")
-                art = replace(art, published=iso)
-            articles.append(art)
-        _print_skipped(skipped)
-        if not articles:
-            sys.exit(1)
+        articles, skipped = _documents(files, published, settings)
         with _progress() as progress:
             progress.add_task("extracting claims", total=None)
             result = extract_claims(articles, settings)

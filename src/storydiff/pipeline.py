@@ -123,3 +123,22 @@ def stories(
             save_index(store, index, touched, new_ids)
             LOGGER.info("grouped %d new articles; %d stories touched", len(new_ids), len(touched))
     return index.result()
+
+
+def story_articles(db: Path, story_id: str, settings: Settings | None = None) -> list[Article]:
+    """The articles of one stored story, in the order they joined it."""
+    from .errors import NotFoundError
+
+    settings = settings or Settings()
+    if not Path(db).exists():
+        raise NotFoundError(f"{db}: no such store; run `storydiff ingest` and `storydiff stories` first")
+    with Store(db, read_only=True, lock_timeout=float(settings["store_lock_timeout"])) as store:
+        rows = store.con.execute(
+            "SELECT article_id FROM story_members WHERE story_id = ? ORDER BY pos, article_id", [story_id]
+        ).fetchall()
+        if not rows:
+            known = store.con.execute("SELECT count(*) FROM stories").fetchone()
+            hint = "run `storydiff stories` first" if not known or not known[0] else "see `storydiff stories`"
+            raise NotFoundError(f"{db}: no story {story_id!r} ({hint})")
+        order = {r[0]: i for i, r in enumerate(rows)}
+        return sorted(store.articles(list(order)), key=lambda a: order[a.id])
