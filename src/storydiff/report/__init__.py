@@ -1,5 +1,6 @@
-"""Reports: terminal (rich), JSON, and (with the compare stage) self-contained HTML."""
+"""Reports: terminal (rich), JSON, and self-contained HTML."""
 
-from .terminal import render_claims
+from .html import render_html
+from .terminal import render_claims, render_comparison
 
-__all__ = ["render_claims"]
+__all__ = ["render_claims", "render_comparison", "render_html"]
