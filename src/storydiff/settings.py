@@ -103,6 +103,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("compare_lexical_weight", 0.35, "Share of content-lemma overlap (Dice) in a claim-match score."),
     Setting("compare_match_threshold", 0.42, "Least score for two claims of different versions to match; "
             "unmatched claims are reported as only_in."),
+    Setting("compare_min_lexical", 0.1, "Least weighted content-lemma overlap for two claims to match at all: "
+            "within one story every sentence is on the same topic, so embeddings alone over-match."),
     Setting("compare_split_containment", 0.8, "Share of a leftover claim's content words found in a matched claim "
             "of the other version for it to join that match (a version that splits one sentence in two)."),
     Setting("compare_covered_containment", 0.8, "Share of a claim's content words that one sentence of another "

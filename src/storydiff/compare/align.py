@@ -101,6 +101,9 @@ def match_documents(xs: Sequence[ClaimView], ys: Sequence[ClaimView], scorer: Sc
     threshold = float(settings["compare_match_threshold"])
     split = float(settings["compare_split_containment"])
     score, lex = scorer.matrix(xs, ys)
+    # Claims that share (almost) no content word are not the same claim, however
+    # close their embeddings: in one story every sentence is about the same topic.
+    score = np.where(lex >= float(settings["compare_min_lexical"]), score, 0.0)
     # Only pairs above the threshold compete; otherwise the assignment may give
     # up a good pair to make two weak ones.
     rows, cols = linear_sum_assignment(-np.where(score >= threshold, score, 0.0))

@@ -58,16 +58,26 @@ def carriers(ctx: Context) -> dict[str, set[str]]:
     return carry
 
 
-def _group_evidence(ctx: Context, group: list[ClaimView]) -> DocSpan:
-    return ctx.span(group[0].doc_id, min(v.claim.start for v in group), max(v.claim.end for v in group))
+def _group_evidence(ctx: Context, group: list[ClaimView], carried: list[ClaimView] | None = None) -> DocSpan:
+    """The span of a group of claims, widened to whole sentences where no carried claim shares them.
+
+    Claims need not cover every word of a sentence ("On November 20th, X
+    visited ..." may yield a claim for only its second half), but an addition
+    is read as the sentences it adds.
+    """
+    start, end = min(v.claim.start for v in group), max(v.claim.end for v in group)
+    s_start, s_end = min(v.sentence[0] for v in group), max(v.sentence[1] for v in group)
+    others = carried or []
+    if not any(u.claim.start < start and u.claim.end > s_start for u in others):
+        start = min(start, s_start)
+    if not any(u.claim.end > end and u.claim.start < s_end for u in others):
+        end = max(end, s_end)
+    return ctx.span(group[0].doc_id, start, end)
 
 
-def _explain(ctx: Context, group: list[ClaimView], have: list[str], lack: list[str]) -> str:
-    text = " ".join(
-        ctx.articles[group[0].doc_id].text[min(v.claim.start for v in group) : max(v.claim.end for v in group)].split()
-    )
+def _explain(span: DocSpan, n: int, have: list[str], lack: list[str]) -> str:
+    text = " ".join(span.text.split())
     quote = text if len(text) <= 160 else text[:157].rstrip() + "…"
-    n = len(group)
     claims = f" ({n} claims)" if n > 1 else ""
     return f"Only {', '.join(have)} {'says' if len(have) == 1 else 'say'}: “{quote}”{claims}; not in {', '.join(lack)}."
 
@@ -96,7 +106,8 @@ def _claim_items(ctx: Context, carry: dict[str, set[str]]) -> list[Discrepancy]:
             if not lack:
                 continue
             have = [d for d in ctx.doc_ids if d not in lack]
-            evidence = [_group_evidence(ctx, group)]
+            carried = [v for v in views if not (all_docs - carry[v.id])]
+            evidence = [_group_evidence(ctx, group, carried)]
             others = [
                 ctx.views[i]
                 for i in range(len(ctx.views))
@@ -114,7 +125,7 @@ def _claim_items(ctx: Context, carry: dict[str, set[str]]) -> list[Discrepancy]:
                     "only_in",
                     tuple(have),
                     tuple(evidence),
-                    _explain(ctx, group, have, sorted(lack, key=ctx.doc_ids.index)),
+                    _explain(evidence[0], len(group), have, sorted(lack, key=ctx.doc_ids.index)),
                 )
             )
     return out
