@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,11 +16,12 @@ from rich.console import Console
 from rich.table import Table
 
 from .claims import extract_claims
+from .compare import compare_articles
 from .errors import InputError
 from .ingest import load_articles
 from .models import Article
-from .pipeline import ingest, stories
-from .report import render_claims
+from .pipeline import ingest, stories, story_articles
+from .report import render_claims, render_comparison, render_html
 from .settings import Settings
 from .store import Store
 
@@ -103,3 +105,34 @@ def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, c
                                              encoding="utf-8")
         render_claims(result, console)
         console.print(f"claims JSON: {out_dir / 'claims.json'}", markup=False)
+
+        console.rule("4. compare")
+        html = out_dir / "comparison.html"
+        console.print(
+            f"$ storydiff compare {_shown(pair[0])} {_shown(pair[1])} --published 2025-11-23 --format html -o {html}",
+            markup=False,
+        )
+        comparison = compare_articles(articles, settings)
+        html.write_text(render_html(comparison), encoding="utf-8")
+        (out_dir / "comparison.json").write_text(
+            json.dumps(comparison.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        render_comparison(comparison, console)
+        console.print(f"comparison: {html} (open in a browser), {out_dir / 'comparison.json'}", markup=False)
+
+    biggest = max(found, key=lambda s: len(s.articles), default=None)
+    if biggest is not None and len(biggest.articles) > 2:
+        console.rule("5. show")
+        html = out_dir / f"story-{biggest.id}.html"
+        console.print(f"$ storydiff show {biggest.id} --db {_shown(db)} --format html -o {html}", markup=False)
+        versions = story_articles(db, biggest.id, settings)
+        comparison = compare_articles(versions, settings)
+        html.write_text(render_html(comparison), encoding="utf-8")
+        counts = Counter(d.kind for d in comparison.discrepancies)
+        console.print(
+            f"{biggest.id}: {len(versions)} versions, {len(comparison.claims)} claims, "
+            f"{len(comparison.matches)} matched pairs; "
+            + ", ".join(f"{n} {kind}" for kind, n in counts.most_common()),
+            markup=False,
+        )
+        console.print(f"story comparison: {html}", markup=False)

@@ -162,14 +162,14 @@ def numbers(tokens: Sequence[Any]) -> list[float]:
 
 
 def is_date_token(token: Any) -> bool:
-    if token.ent_type_ in ("DATE", "TIME"):
+    if token.ent_type_ == "DATE":
         return True
     return bool(token.lower_.strip(".") in _DATE_WORDS and token.is_title)
 
 
 def date_expression(token: Any) -> str | None:
     """The whole DATE entity a token is part of (its text), or the token itself for a date word."""
-    if token.ent_type_ in ("DATE", "TIME"):
+    if token.ent_type_ == "DATE":
         for ent in token.doc.ents:
             if ent.start <= token.i < ent.end:
                 return str(ent.text)

@@ -36,12 +36,12 @@ def _conflicts(
         found.append(("number_conflict", f"{a.doc_id} gives “{qa}” where {b.doc_id} gives “{qb}”."))
     da, db = dates(s.x), dates(s.y)
     if da and db:
+        # Both must resolve to calendar dates: "through the day" against
+        # "since 6 a.m." are not two dates for one event.
         ra = [resolve_date(d, a.article.published) for d in da]
         rb = [resolve_date(d, b.article.published) for d in db]
-        known = all(ra) and all(rb)
-        differ = set(ra) != set(rb) if known else {d.lower() for d in da} != {d.lower() for d in db}
-        if differ:
-            when = f" ({', '.join(str(r) for r in ra)} vs {', '.join(str(r) for r in rb)})" if known else ""
+        if all(ra) and all(rb) and set(ra) != set(rb):
+            when = f" ({', '.join(str(r) for r in ra)} vs {', '.join(str(r) for r in rb)})"
             found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”{when}."))
     pa, pb = _places(ctx, index, a.doc_id, s.x_span()), _places(ctx, index, b.doc_id, s.y_span())
     if pa and pb and not pa & pb:
