@@ -204,7 +204,9 @@ def test_more_than_two_versions_get_a_scrolling_row_of_columns() -> None:
     html = render_html(Comparison(documents=(*base.documents, third)), title="Three versions")
     page = parse(html)
     assert page.doc_text == [d.text for d in (*base.documents, third)]
-    assert 'class="cols many"' in html and "<title>Three versions</title>" in html
+    cols = next(a for t, a in page.tags if a.get("id") == "cols")
+    assert "many" in cols["class"].split() and "<title>Three versions</title>" in html
+    assert "scroll sideways" in html
     assert "The versions show no discrepancies." in html
 
 

@@ -26,6 +26,7 @@ __all__ = ["render_html"]
 
 # Layers of marks; a lower number wins when a segment is clicked (the most specific reading).
 _DISC, _CLAIM, _PASSAGE = 0, 1, 2
+_LONG = 120  # characters: evidence longer than this is a passage rather than a phrase
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +90,11 @@ def segment_text(text: str, marks: list[_Mark]) -> list[Segment]:
         css: list[str] = []
         for m in cover:
             css.extend(c for c in m.css if c not in css)
-        if sum(1 for m in cover if m.layer == _DISC) > 1:
+        disc = [m for m in cover if m.layer == _DISC]
+        if len(disc) > 1:
             css.append("multi")  # several discrepancies on the same words: only one colour can show
+        if disc and all(m.end - m.start > _LONG for m in disc):
+            css.append("long")  # whole sentences or paragraphs get a lighter fill, so the text stays readable
         titles = list(dict.fromkeys(m.title for m in cover))
         out.append(
             Segment(
@@ -200,6 +204,7 @@ def _view(comparison: Comparison) -> dict[str, Any]:
     data = {"docs": [{"id": d.id, "title": d.title} for d in docs], "groups": groups}
     return {
         "columns": columns,
+        "titled": any(d.title for d in docs),
         "items": items,
         "counts": [{"kind": k, "label": kind_label(k), "n": counts[k]} for k in kinds_present],
         "legend": legend,
