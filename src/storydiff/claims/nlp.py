@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.util
 import logging
+import os
+import sys
+from collections.abc import Sequence
 from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 from ..errors import ConfigError
@@ -46,10 +51,42 @@ def _register_line_breaks() -> None:
         return doc
 
 
+class _SkipTorch(importlib.abc.MetaPathFinder):
+    """Refuses ``import torch`` while spaCy is first imported.
+
+    thinc (spaCy's ML layer) imports torch eagerly when it is installed, which
+    costs 2-3 s of every command's start-up, yet the CNN pipelines used here
+    never run on torch. thinc treats the ImportError as "torch absent"; code
+    that needs torch later (sentence-transformers) imports it normally, since
+    this finder is removed as soon as spaCy is in. STORYDIFF_SPACY_TORCH=1
+    turns it off (for a transformer pipeline).
+    """
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> None:
+        if fullname == "torch" or fullname.startswith("torch."):
+            raise ImportError("torch is not loaded for spaCy's CNN pipelines")
+        return
+
+
+def import_spacy() -> ModuleType:
+    """``import spacy``, without thinc's eager torch import unless torch is already loaded or asked for."""
+    if "spacy" in sys.modules or "torch" in sys.modules or os.environ.get("STORYDIFF_SPACY_TORCH") == "1":
+        import spacy
+
+        return spacy
+    finder = _SkipTorch()
+    sys.meta_path.insert(0, finder)
+    try:
+        import spacy
+    finally:
+        sys.meta_path.remove(finder)
+    return spacy
+
+
 @lru_cache(maxsize=4)
 def load_nlp(name: str | None = None) -> Any:
     """A loaded spaCy ``Language`` (a package name or a local path)."""
-    import spacy
+    spacy = import_spacy()
 
     name = name or default_pipeline()
     try:

@@ -3,7 +3,7 @@
 A pair's score mixes three signals, each catching what the others miss: the
 sentence-embedding cosine (paraphrase), content-lemma overlap (shared facts
 worded alike) and shared entities (the same people and places). Each pair of
-documents is matched one-to-one with the Hungarian algorithm (scipy); a claim
+documents is matched one-to-one, best-scoring pair first; a claim
 left over may still join a partner whose text contains it, which is how a
 version that splits one sentence into two matches many-to-one.
 """
@@ -96,22 +96,27 @@ def match_documents(xs: Sequence[ClaimView], ys: Sequence[ClaimView], scorer: Sc
     """One-to-one matches above the threshold, then many-to-one joins of contained claims."""
     if not xs or not ys:
         return []
-    from scipy.optimize import linear_sum_assignment
-
     threshold = float(settings["compare_match_threshold"])
     split = float(settings["compare_split_containment"])
     score, lex = scorer.matrix(xs, ys)
     # Claims that share (almost) no content word are not the same claim, however
     # close their embeddings: in one story every sentence is about the same topic.
     score = np.where(lex >= float(settings["compare_min_lexical"]), score, 0.0)
-    # Only pairs above the threshold compete; otherwise the assignment may give
-    # up a good pair to make two weak ones.
-    rows, cols = linear_sum_assignment(-np.where(score >= threshold, score, 0.0))
-    pairs = [
-        Pair(xs[i], ys[j], float(score[i, j]), float(lex[i, j]))
-        for i, j in zip(rows, cols, strict=True)
-        if score[i, j] >= threshold
-    ]
+    # Greedy one-to-one, best pair first: a claim takes its closest partner
+    # even when a global optimum (Hungarian) would trade it for two weaker
+    # pairs, which is what a reader expects of "the same claim".
+    pairs: list[Pair] = []
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    for flat in np.argsort(-score, axis=None, kind="stable"):
+        i, j = divmod(int(flat), len(ys))
+        if score[i, j] < threshold:
+            break
+        if i in used_i or j in used_j:
+            continue
+        used_i.add(i)
+        used_j.add(j)
+        pairs.append(Pair(xs[i], ys[j], float(score[i, j]), float(lex[i, j])))
     taken_x = {p.a.id for p in pairs}
     taken_y = {p.b.id for p in pairs}
     # A leftover claim whose words sit almost all inside an already matched
