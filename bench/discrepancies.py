@@ -188,13 +188,13 @@ def print_table(summary: dict[str, Any]) -> None:
 
     table = Table(title="discrepancies: one controlled change per pair")
     for col in ("kind", "pairs", "TP", "FP", "unrelated", "precision", "recall", "strict precision"):
-        table.add_column(col, justify="left" if col == "kind" else "right")
+        table.add_column(col, justify="left" if col == "kind" else "right", no_wrap=True)
     for kind, r in summary["kinds"].items():
         table.add_row(kind, str(r["pairs"]), str(r["tp"]), str(r["fp"]), str(r["unrelated"]),
                       _fmt(r["precision"]), _fmt(r["recall"]), _fmt(r["strict_precision"]))
     table.add_row("micro", "", "", "", "", _fmt(summary["micro_precision"]), _fmt(summary["micro_recall"]),
                   _fmt(summary["micro_strict_precision"]), style="bold")
-    console = Console()
+    console = Console(width=max(Console().width, 100))
     console.print(table)
     console.print(f"controls with a false alarm: {summary['controls_alarmed']}/{summary['controls']} "
                   f"(rate {_fmt(summary['false_alarm_rate'])}); errors: {summary['errors']}; "
@@ -214,7 +214,7 @@ def show_errors(results: list[Result], k: int) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console()
+    console = Console(width=max(Console().width, 120))
     for kind in SCORED:
         misses = [r for r in results if r.pair.expected == kind and not r.hit and not r.error][:k]
         wrong = [(r, v) for r in results for v in r.verdicts if v.kind == kind and v.verdict != "tp"][:k]
