@@ -103,15 +103,20 @@ def pairwise_f1(gold: dict[str, str], system: dict[str, str]) -> float:
 
 
 def run_ours(jsonl: Path, out: Path) -> None:
+    from itertools import islice
+
     from storydiff.group import GroupParams, StoryIndex, make_embedder
     from storydiff.models import Article
     from storydiff.settings import Settings
 
     settings = Settings()
+    params = GroupParams.from_settings(settings)
+    index = StoryIndex(params, make_embedder(settings))
+    # Streamed a chunk at a time (as the index groups them anyway): the corpus is never all in memory.
     with open(jsonl, encoding="utf-8") as fh:
-        articles = [Article(id=r["id"], text=r["text"]) for r in map(json.loads, fh)]
-    index = StoryIndex(GroupParams.from_settings(settings), make_embedder(settings))
-    index.add(articles)
+        records = map(json.loads, fh)
+        while chunk := [Article(id=r["id"], text=r["text"]) for r in islice(records, params.chunk_size)]:
+            index.add(chunk)
     stories = index.result()
     out.write_text(json.dumps({"stories": [s.as_dict() for s in stories]}), encoding="utf-8")
 

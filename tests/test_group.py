@@ -6,13 +6,14 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from storydiff.cli import cli
 from storydiff.group import group_stories
-from storydiff.group.embed import load_model
-from storydiff.group.features import event_keys, word_shingles
+from storydiff.group.embed import embed, load_model
+from storydiff.group.features import event_keys, minhash_values, shingle_hashes, word_shingles
 from storydiff.models import Article, Story
 from storydiff.settings import SETTINGS, Settings
 
@@ -49,6 +50,29 @@ def test_word_shingles() -> None:
     assert word_shingles("A b c d", 3) == frozenset({"a b c", "b c d"})
     assert word_shingles("short", 3) == frozenset({"short"})
     assert word_shingles("", 3) == frozenset()
+
+
+def test_minhash_values_are_datasketch_values() -> None:
+    """The numpy MinHash gives datasketch's values bit for bit, so stored sketches stay comparable."""
+    import zlib
+
+    from datasketch import MinHash
+
+    for article in _read("corpus.jsonl"):
+        mh = MinHash(num_perm=64, seed=1, hashfunc=zlib.crc32, scheme="affine32")
+        mh.update_batch([s.encode("utf-8") for s in word_shingles(article.text, 3)])
+        assert np.array_equal(minhash_values(shingle_hashes(article.text, 3), 64), mh.hashvalues)
+    assert (minhash_values(shingle_hashes("", 3), 64) == np.iinfo(np.uint32).max).all()
+
+
+def test_pooled_embeddings_point_where_model2vec_does() -> None:
+    model = load_model("", 256)
+    texts = [a.text[:600] for a in _read("corpus.jsonl")] + [""]
+    ours = embed(model, texts)
+    theirs = np.asarray(model.encode(texts), dtype=np.float32)
+    theirs /= np.maximum(np.linalg.norm(theirs, axis=1, keepdims=True), 1e-12)
+    assert np.abs(ours - theirs).max() < 1e-3
+    assert not ours[-1].any()
 
 
 def test_similar_events_stay_apart() -> None:

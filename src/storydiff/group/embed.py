@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -75,11 +76,46 @@ def load_model(model: str = "", pca_dims: int = 256) -> Any:
 
 
 def embed(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
-    """Unit-length embeddings, one row per text (a zero row for a text with no known token)."""
+    """Unit-length embeddings, one row per text (a zero row for a text with no known token).
+
+    A plain model2vec model (no token mapping or weights) is pooled here: one
+    batch tokenisation, then one sparse (texts x vocabulary) count matrix
+    times the embedding table, instead of model2vec's per-length buckets (and
+    its worker processes above 10,000 texts). The mean and the sum differ
+    only in length, which the normalisation removes.
+    """
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
-    vectors = np.asarray(model.encode(texts, show_progress_bar=False), dtype=np.float32)
+    if getattr(model, "token_mapping", None) is None and getattr(model, "weights", None) is None \
+            and hasattr(model, "tokenizer") and hasattr(model, "embedding"):
+        vectors = _pooled(model, texts)
+    else:
+        vectors = np.asarray(model.encode(texts, show_progress_bar=False), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     unit: npt.NDArray[np.float32] = vectors / norms
     return unit
+
+
+def _table(model: Any) -> npt.NDArray[np.float32]:
+    """The model's embedding table in float32, the unknown token's row zeroed (it carries nothing)."""
+    table = getattr(model, "_storydiff_table", None)
+    if table is None:
+        table = np.array(model.embedding, dtype=np.float32)
+        if model.unk_token_id is not None:
+            table[model.unk_token_id] = 0.0
+        model._storydiff_table = table
+    return table
+
+
+def _pooled(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+
+    table = _table(model)
+    encodings = model.tokenizer.encode_batch_fast(texts, add_special_tokens=False)
+    ids = [e.ids for e in encodings]
+    lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+    indptr = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
+    counts = csr_matrix((np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), table.shape[0]))
+    return np.asarray(counts @ table, dtype=np.float32)

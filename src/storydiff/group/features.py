@@ -15,7 +15,6 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -103,22 +102,42 @@ def word_shingles(text: str, size: int) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4)
-def _permutations(num_perm: int) -> Any:
+def _permutations(num_perm: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     from datasketch import MinHash
 
-    return MinHash(num_perm=num_perm, seed=1).permutations
+    a, b = MinHash(num_perm=num_perm, seed=1).permutations
+    return np.asarray(a, dtype=np.uint32)[:, None], np.asarray(b, dtype=np.uint32)[:, None]
 
 
-def minhash_values(shingles: frozenset[str], num_perm: int) -> npt.NDArray[np.uint32]:
-    """MinHash values (datasketch, seed 1, affine32) of a shingle set."""
-    from datasketch import MinHash
+def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """The MurmurHash3 finalizer (as datasketch's affine32 scheme pre-mixes its input)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
-    # crc32 instead of datasketch's default sha1: a shingle needs a well
-    # spread 32-bit value, not a cryptographic one, and crc32 is C-fast.
-    mh = MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32, permutations=_permutations(num_perm),
-                 scheme="affine32")
-    mh.update_batch([s.encode("utf-8") for s in shingles])
-    return np.asarray(mh.hashvalues, dtype=np.uint32)
+
+def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
+    """crc32 of each word shingle (as datasketch's ``hashfunc``); crc32, not sha1: a shingle needs a
+    well spread 32-bit value, not a cryptographic one, and crc32 is C-fast."""
+    shingles = word_shingles(text, size)
+    return np.fromiter(map(zlib.crc32, map(str.encode, shingles)), dtype=np.uint32, count=len(shingles))
+
+
+def minhash_values(hashes: npt.NDArray[np.uint32], num_perm: int) -> npt.NDArray[np.uint32]:
+    """MinHash values of a set of 32-bit shingle hashes (datasketch's affine32 scheme, seed 1).
+
+    The same values as ``datasketch.MinHash(num_perm, seed=1, hashfunc=zlib.crc32)`` updated with the
+    shingles, computed as one (num_perm x shingles) numpy operation instead of datasketch's per-shingle
+    Python calls.
+    """
+    if len(hashes) == 0:
+        return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    a, b = _permutations(num_perm)
+    with np.errstate(over="ignore"):
+        values = (a * _fmix32(hashes)[None, :] + b).min(axis=1)
+    return np.asarray(values, dtype=np.uint32)
 
 
 def features(
@@ -127,14 +146,14 @@ def features(
     text = article.text if not article.title or article.text.startswith(article.title) else (
         f"{article.title}\n{article.text}"
     )
-    shingles = word_shingles(article.text, shingle_size)
+    hashes = shingle_hashes(article.text, shingle_size)
     keys = event_keys(text)
     with_words = headline_keys(text, keys, headline_words)
     return Features(
         id=article.id,
         keys=with_words,
-        minhash=minhash_values(shingles, num_perm),
-        has_shingles=bool(shingles),
+        minhash=minhash_values(hashes, num_perm),
+        has_shingles=len(hashes) > 0,
         headline=with_words is not keys,
         lead=lead_text(article, lead_chars),
         published=article.published,

@@ -156,7 +156,7 @@ class StoryIndex:
         self.stories: dict[str, StoryState] = {}
         self.postings: dict[str, set[str]] = {}
         self.member_story: dict[str, str] = {}
-        self.minhashes: dict[str, Any] = {}
+        self.minhashes: dict[str, bytes] = {}  # MinHash values of this run's articles (to save)
         self.lsh = MinHashLSH(threshold=params.near_duplicate, num_perm=params.num_perm)
         self.next_seq = 1
         self.changed_keys: set[str] = set()  # keys whose counts moved since loading (to save)
@@ -288,7 +288,7 @@ class StoryIndex:
             story.last_seen = max(dated, key=_instant)
         self.member_story[f.id] = story.id
         if index_minhash:
-            self.minhashes[f.id] = mh
+            self.minhashes[f.id] = f.minhash.tobytes()
             self.lsh.insert(f.id, mh)
 
     def _threshold(self, f: Features) -> float:
@@ -342,7 +342,7 @@ class StoryIndex:
 
     def _rejoin(self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None) -> None:
         self.stories[story.id] = story
-        self._join(story, f, vec, emb, self.minhashes[f.id], index_minhash=False)
+        self._join(story, f, vec, emb, None, index_minhash=False)
 
     def add(self, articles: Sequence[Article], on_article: Callable[[], None] | None = None) -> list[str]:
         """Assign new articles (ids already in the index are left where they are); returns touched story ids."""

@@ -66,7 +66,6 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
                 if len(values) != params.num_perm:
                     continue  # saved with another group_num_perm: still a member, not a near-dup target
                 mh = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")  # as StoryIndex._minhash
-                index.minhashes[article_id] = mh
                 index.lsh.insert(article_id, mh)
     finally:
         cur.close()
@@ -86,7 +85,7 @@ def save_index(store: Store, index: StoryIndex, touched: Iterable[str], new_ids:
         "article_id": new_ids,
         "story_id": [index.member_story[a] for a in new_ids],
         "pos": pa.array([pos[a] for a in new_ids], pa.int32()),
-        "minhash": [np.asarray(index.minhashes[a].hashvalues, dtype=np.uint32).tobytes() for a in new_ids],
+        "minhash": [index.minhashes[a] for a in new_ids],
     })
     rows = pa.table({
         "id": [s.id for s in stories],
