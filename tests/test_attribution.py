@@ -99,3 +99,39 @@ def test_according_to_takes_the_main_clause_and_keeps_the_appositive_with_the_so
     [late] = [a for a in find_attributions(trailing) if a.cue and a.cue.text == "according to"]
     assert late.content.text == "The bridge will reopen on Friday"
     assert late.source is not None and late.source.text == "the regional council"
+
+
+def test_quote_going_on_after_its_cue_is_one_content() -> None:
+    from storydiff.claims.attribution_assemble import TaggedSpan
+    from storydiff.claims.attribution_content import extend_quote, quotations
+
+    text = "“We will win,” she said. “The voters are with us. They know it.”\n“Next,” he added."
+    doc = load_nlp()(text)
+    quotes = quote_states(doc)
+    owner = quotations(doc, quotes)
+    said = next(t.i for t in doc if t.text == "said")
+    cue = TaggedSpan("CUE", said, said + 1, doc[said].idx, doc[said].idx + 4)
+    first = doc[1]
+    content = TaggedSpan("CON", 1, 4, first.idx, doc[3].idx + len(doc[3]))
+    extended = extend_quote(doc, cue, content, owner, quotes)
+    assert text[extended.start : extended.end] == "We will win,” she said. “The voters are with us. They know it."
+
+
+def test_quote_followed_by_its_own_cue_is_not_taken_in() -> None:
+    from storydiff.claims.attribution_assemble import TaggedSpan
+    from storydiff.claims.attribution_content import extend_quote, quotations
+
+    text = "“We will win,” she said. “They know it,” she added."
+    doc = load_nlp()(text)
+    quotes = quote_states(doc)
+    owner = quotations(doc, quotes)
+    said = next(t.i for t in doc if t.text == "said")
+    cue = TaggedSpan("CUE", said, said + 1, doc[said].idx, doc[said].idx + 4)
+    content = TaggedSpan("CON", 1, 4, doc[1].idx, doc[3].idx + len(doc[3]))
+    extended = extend_quote(doc, cue, content, owner, quotes)
+    assert text[extended.start : extended.end].rstrip(",") == "We will win"
+
+
+def test_content_ranker_keeps_a_complement_clause() -> None:
+    [att] = find_attributions("The mayor said that the bridge will reopen on Friday.")
+    assert _trimmed(att.content) == "that the bridge will reopen on Friday"

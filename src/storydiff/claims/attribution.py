@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from ..models import Span
 from .attribution_assemble import TaggedSpan, assemble, tagged_spans
-from .attribution_features import doc_features
-from .attribution_model import load_model
+from .attribution_content import choose, quotations
+from .attribution_features import doc_features, quote_states
+from .attribution_model import AttributionModel, load_model
 from .attribution_rules import according_to
 from .nlp import load_nlp
 
@@ -41,18 +42,28 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
     if doc.text != text:
         raise ValueError("doc was parsed from a different text")
     model = load_model()
-    tags = model.tag(doc_features(doc, model.lexicon))
-    spans = tagged_spans(doc, tags)
-    found = [
-        Attribution(_span(text, source), _span(text, cue), content_span)
-        for source, cue, content in assemble(doc, spans)
-        if (content_span := _span(text, content)) is not None
-    ]
+    quotes = quote_states(doc)
+    owner = quotations(doc, quotes)
+    found = []
+    for source, cue, content in tagged_triples(doc, model):
+        if cue is not None:
+            content = choose(doc, cue, content, source, owner, quotes, model.ranker)
+        content_span = _span(text, content)
+        if content_span is not None:
+            found.append(Attribution(_span(text, source), _span(text, cue), content_span))
     for source_span, cue_span, content_span in according_to(doc):
         # The rule's reading replaces what the tagger made of the same cue or source.
         found = [a for a in found if not (_overlaps(a.cue, cue_span) or _overlaps(a.content, source_span))]
         found.append(Attribution(source_span, cue_span, content_span))
     return sorted(found, key=lambda a: (a.content.start, a.content.end))
+
+
+def tagged_triples(
+    doc: spacy.tokens.Doc, model: AttributionModel
+) -> list[tuple[TaggedSpan | None, TaggedSpan | None, TaggedSpan]]:
+    """(source, cue, content) as the tagger and the assembly find them, before the content ranker."""
+    tags = model.tag(doc_features(doc, model.lexicon))
+    return assemble(doc, tagged_spans(doc, tags))
 
 
 def _overlaps(a: Span | None, b: Span) -> bool:

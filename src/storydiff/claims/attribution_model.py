@@ -1,7 +1,8 @@
 """The trained attribution tagger: where its files live and how they are loaded.
 
 The artefact is a CRFsuite model (``tagger.crfsuite``) and the cue lexicon it
-was trained with (``cue_lexicon.json``), both written by
+was trained with (``cue_lexicon.json``), and the weights of the content
+ranker (``content_ranker.json``, see :mod:`.attribution_content`), all written by
 ``training/train_attribution.py`` and shipped inside the package.
 """
 
@@ -20,12 +21,14 @@ from ..errors import ConfigError
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "attribution"
 MODEL_FILE = "tagger.crfsuite"
 LEXICON_FILE = "cue_lexicon.json"
+RANKER_FILE = "content_ranker.json"
 
 
 @dataclass(frozen=True, slots=True)
 class AttributionModel:
     tagger: Any  # pycrfsuite.Tagger
     lexicon: dict[str, float]
+    ranker: dict[str, float]  # feature -> weight; empty: keep the tagger's contents
 
     def tag(self, features: list[list[str]]) -> list[str]:
         return list(self.tagger.tag(features))
@@ -44,4 +47,8 @@ def load_model(path: str | None = None) -> AttributionModel:
     tagger.open(str(model_path))
     with open(lexicon_path, encoding="utf-8") as f:
         lexicon = {str(k): float(v) for k, v in json.load(f).items()}
-    return AttributionModel(tagger, lexicon)
+    ranker: dict[str, float] = {}
+    if (folder / RANKER_FILE).is_file():
+        with open(folder / RANKER_FILE, encoding="utf-8") as f:
+            ranker = {str(k): float(v) for k, v in json.load(f).items()}
+    return AttributionModel(tagger, lexicon, ranker)
