@@ -88,7 +88,8 @@ def embed(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
         return np.zeros((0, 1), dtype=np.float32)
     if getattr(model, "token_mapping", None) is None and getattr(model, "weights", None) is None \
             and hasattr(model, "tokenizer") and hasattr(model, "embedding"):
-        vectors = _pooled(model, texts)
+        # Batches bound the memory the tokeniser's encodings take, as model2vec's own batches do.
+        vectors = np.concatenate([_pooled(model, texts[i : i + 1024]) for i in range(0, len(texts), 1024)])
     else:
         vectors = np.asarray(model.encode(texts, show_progress_bar=False), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
