@@ -65,6 +65,7 @@ class Scorer:
                 df[w] = df.get(w, 0) + 1
         n = max(len(self.views), 1)
         self.weight = {w: math.log(1 + n / c) for w, c in df.items()}
+        self.norm = {v.id: " ".join(v.claim.text.lower().split()) for v in self.views}
 
     def overlap(self, x: frozenset[str], y: frozenset[str]) -> float:
         """Weighted Dice of two word sets."""
@@ -89,7 +90,13 @@ class Scorer:
             ],
             dtype=np.float64,
         ).reshape(len(xs), len(ys))
-        return self.w_emb * cos + self.w_lex * lex + self.w_ent * ent, lex
+        score = self.w_emb * cos + self.w_lex * lex + self.w_ent * ent
+        # The same words are the same claim, whatever the signals say about
+        # stop-word-only text ("forty-four, no.").
+        same = np.array([[self.norm[x.id] == self.norm[y.id] for y in ys] for x in xs], dtype=bool).reshape(
+            len(xs), len(ys)
+        )
+        return np.where(same, 1.0, score), np.where(same, 1.0, lex)
 
 
 def match_documents(xs: Sequence[ClaimView], ys: Sequence[ClaimView], scorer: Scorer, settings: Settings) -> list[Pair]:

@@ -179,3 +179,22 @@ def date_expression(token: Any) -> str | None:
 def dates(tokens: Sequence[Any]) -> list[str]:
     """Distinct date expressions among the tokens, in order."""
     return list(dict.fromkeys(e for t in tokens if (e := date_expression(t)) is not None))
+
+
+def local_date(token: Any) -> str:
+    """The few words around a date token that name a day: "September 26" out of
+    "between January 1 and September 26", "June 16th" out of "June 16th of last year"."""
+    doc = token.doc
+    start = token.i
+    if start > 0 and doc[start - 1].lower_.strip(".") in _DATE_WORDS:
+        start -= 1
+    end = token.i + 1
+    if end < len(doc) and token.lower_.strip(".") in _DATE_WORDS and doc[end].like_num:
+        end += 1
+    return str(doc[start:end].text)
+
+
+def is_day_word(token: Any) -> bool:
+    """A token that by itself names a day, month or year: a weekday, a month, a day number or a year."""
+    t = token.lower_.strip(".")
+    return t in _DATE_WORDS or bool(re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?|1[89]\d\d|20\d\d", t))

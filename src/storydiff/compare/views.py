@@ -100,3 +100,9 @@ def build_views(details: ClaimDetails) -> list[ClaimView]:
             ClaimView(c, article, doc, tokens, content_words(tokens), ents, tuple(dict.fromkeys(hedges)), sentence)
         )
     return views
+
+
+def sentence_tokens(v: ClaimView) -> tuple[Any, ...]:
+    """The tokens of the sentence(s) a claim stands in, white space left out."""
+    span = v.doc.char_span(v.sentence[0], v.sentence[1], alignment_mode="expand")
+    return tuple(t for t in span if not t.is_space) if span is not None else v.tokens

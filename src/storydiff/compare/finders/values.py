@@ -12,8 +12,8 @@ from __future__ import annotations
 from ...claims.when_where import resolve_date
 from ...models import Discrepancy
 from ..context import Context
-from ..values import Stretch, dates, diff, numbers
-from ..views import ClaimView, entity_index
+from ..values import Stretch, dates, diff, is_day_word, local_date, numbers
+from ..views import ClaimView, entity_index, sentence_tokens
 
 
 def _places(ctx: Context, index: dict[str, list[tuple[int, int, str]]], doc: str, span: tuple[int, int]) -> set[str]:
@@ -36,17 +36,33 @@ def _conflicts(
         found.append(("number_conflict", f"{a.doc_id} gives “{qa}” where {b.doc_id} gives “{qb}”."))
     da, db = dates(s.x), dates(s.y)
     if da and db:
-        # Both must resolve to calendar dates: "through the day" against
-        # "since 6 a.m." are not two dates for one event.
         ra = [resolve_date(d, a.article.published) for d in da]
         rb = [resolve_date(d, b.article.published) for d in db]
-        if all(ra) and all(rb) and set(ra) != set(rb):
+        if not (all(ra) and all(rb)):
+            # A range or a phrase dateparser cannot read: resolve the words
+            # around the changed token instead.
+            ra = [resolve_date(local_date(t), a.article.published) for t in s.x if is_day_word(t)]
+            rb = [resolve_date(local_date(t), b.article.published) for t in s.y if is_day_word(t)]
+        if ra and rb and all(ra) and all(rb) and set(ra) != set(rb):
             when = f" ({', '.join(str(r) for r in ra)} vs {', '.join(str(r) for r in rb)})"
             found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”{when}."))
+        elif (not ra or not all(ra)) and _same_shape_days(s):
+            found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”."))
     pa, pb = _places(ctx, index, a.doc_id, s.x_span()), _places(ctx, index, b.doc_id, s.y_span())
     if pa and pb and not pa & pb:
         found.append(("place_conflict", f"{a.doc_id} places this in “{qa}”, {b.doc_id} in “{qb}”."))
     return found
+
+
+def _same_shape_days(s: Stretch) -> bool:
+    """Both sides of a small stretch are day words of one kind (weekday for weekday, day number for day number)."""
+    if not (0 < len(s.x) <= 2 and 0 < len(s.y) <= 2):
+        return False
+    if not all(is_day_word(t) for t in (*s.x, *s.y)):
+        return False
+    return [t.is_alpha for t in s.x] == [t.is_alpha for t in s.y] and (
+        [t.lower_ for t in s.x] != [t.lower_ for t in s.y]
+    )
 
 
 def find(ctx: Context) -> list[Discrepancy]:
@@ -54,8 +70,15 @@ def find(ctx: Context) -> list[Discrepancy]:
     index = entity_index(ctx.details.claims.entities)
     out: list[Discrepancy] = []
     seen: set[tuple[str, str, int, str, int]] = set()
+    done: set[tuple[str, tuple[int, int], str, tuple[int, int]]] = set()
     for p in ctx.pairs:
-        replaced, _other, ratio = diff(p.a.tokens, p.b.tokens)
+        # Whole sentences are diffed, not just the claims: a claim may leave out
+        # the sentence's opening ("On Sunday, [the Times published ...]").
+        key_s = (p.a.doc_id, p.a.sentence, p.b.doc_id, p.b.sentence)
+        if key_s in done:
+            continue
+        done.add(key_s)
+        replaced, _other, ratio = diff(sentence_tokens(p.a), sentence_tokens(p.b))
         if ratio < least:
             continue
         for s in replaced:
