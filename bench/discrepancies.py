@@ -300,8 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         out = {
             "split": args.split, "seed": args.seed, "limit": args.limit, "summary": summary,
-            "pairs": [{**r.pair.as_dict(), "error": r.error, "framing": r.framing, "seconds": round(r.seconds, 3),
-                       "discrepancies": [v.__dict__ for v in r.verdicts]} for r in results],
+            "pairs": [{**r.pair.as_dict(), "a": r.pair.a, "b": r.pair.b, "error": r.error, "framing": r.framing,
+                       "seconds": round(r.seconds, 3), "discrepancies": [v.__dict__ for v in r.verdicts]}
+                      for r in results],
         }
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
