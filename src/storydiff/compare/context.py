@@ -20,6 +20,7 @@ class Context:
     scorer: Scorer
     settings: Settings
     articles: dict[str, Article] = field(init=False)
+    cache: dict[str, object] = field(default_factory=dict)  # what several finders compute once
 
     def __post_init__(self) -> None:
         self.articles = {a.id: a for a in self.details.claims.documents}

@@ -39,6 +39,19 @@ def _inside(d: Discrepancy, p: Pair) -> bool:
     return hit(p.a.doc_id, p.a.claim.start, p.a.claim.end) and hit(p.b.doc_id, p.b.claim.start, p.b.claim.end)
 
 
+def _same_finding(d: Discrepancy, e: Discrepancy) -> bool:
+    """One change found twice (by the diff and by the claims): same kind, same documents,
+    evidence overlapping in each."""
+    if d.kind != e.kind or set(d.docs) != set(e.docs):
+        return False
+    for doc in d.docs:
+        mine = [x for x in d.evidence if x.doc == doc]
+        theirs = [x for x in e.evidence if x.doc == doc]
+        if mine and theirs and not any(x.start < y.end and y.start < x.end for x in mine for y in theirs):
+            return False
+    return True
+
+
 def _matches(pairs: list[Pair], found: list[Discrepancy], same_ratio: float) -> list[Match]:
     out = []
     conflicts = [d for d in found if d.kind in _CONFLICTS]
@@ -67,7 +80,9 @@ def compare_articles(articles: Sequence[Article], settings: Settings | None = No
     ctx = Context(details, views, pairs, scorer, settings)
     found: list[Discrepancy] = []
     for finder in FINDERS:
-        found.extend(finder(ctx))
+        for d in finder(ctx):
+            if not any(_same_finding(d, e) for e in found):
+                found.append(d)
     found.sort(key=lambda d: (_ORDER.index(d.kind), ids.index(d.docs[0]), d.evidence[0].start if d.evidence else 0))
     passages, _summary = shared_passages(articles, settings)
     return Comparison(

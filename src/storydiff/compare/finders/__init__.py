@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from ...models import Discrepancy
 from ..context import Context
-from . import attribution, framing, hedges, internal, names, only_in, roles, values
+from . import attribution, framing, hedges, internal, names, only_in, roles, swaps, values
 
 FINDERS: tuple[Callable[[Context], list[Discrepancy]], ...] = (
+    swaps.find,  # first: where a diff shows the change, its evidence is the most precise
     roles.find,
     attribution.find,
     values.find,

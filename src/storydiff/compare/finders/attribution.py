@@ -13,6 +13,7 @@ from ...normalize.names import name_key
 from ..align import dice
 from ..context import Context
 from ..views import ClaimView, content_words
+from .swaps import surnames
 
 _PRONOUNS = frozenset(
     ["he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "who", "which", "this", "that", "one"]
@@ -28,6 +29,23 @@ def _content(v: ClaimView) -> frozenset[str]:
 def _named(ctx: Context, v: ClaimView) -> bool:
     e = ctx.entities.get(v.claim.speaker or "")
     return e is not None and e.type in _NAMED
+
+
+def _source_names(v: ClaimView) -> set[str]:
+    src = v.claim.source
+    if src is None:
+        return set()
+    span = v.doc.char_span(src.start, src.end, alignment_mode="expand")
+    return surnames(list(span)) if span is not None else set()
+
+
+def _same_source(a: ClaimView, b: ClaimView) -> bool:
+    """The two sources read the same or name the same person: whatever the entity
+    stage made of them, this is not a change of speaker."""
+    sa, sb = a.claim.source, b.claim.source
+    if sa is not None and sb is not None and " ".join(sa.text.lower().split()) == " ".join(sb.text.lower().split()):
+        return True
+    return bool(_source_names(a) & _source_names(b))
 
 
 def _same_surname(ctx: Context, a: ClaimView, b: ClaimView) -> bool:
@@ -56,6 +74,8 @@ def find(ctx: Context) -> list[Discrepancy]:
     for p in ctx.pairs:
         a, b = p.a, p.b
         if dice(_content(a), _content(b)) < least:
+            continue
+        if _same_source(a, b):
             continue
         na, nb = _named(ctx, a), _named(ctx, b)
         if na and nb:

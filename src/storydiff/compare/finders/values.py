@@ -12,8 +12,9 @@ from __future__ import annotations
 from ...claims.when_where import resolve_date
 from ...models import Discrepancy
 from ..context import Context
-from ..values import Stretch, dates, diff, is_day_word, local_date, numbers
-from ..views import ClaimView, entity_index, sentence_tokens
+from ..sentences import sentence_pairs
+from ..values import Stretch, dates, is_day_word, local_date, numbers
+from ..views import ClaimView, entity_index
 
 
 def _places(ctx: Context, index: dict[str, list[tuple[int, int, str]]], doc: str, span: tuple[int, int]) -> set[str]:
@@ -70,17 +71,10 @@ def find(ctx: Context) -> list[Discrepancy]:
     index = entity_index(ctx.details.claims.entities)
     out: list[Discrepancy] = []
     seen: set[tuple[str, str, int, str, int]] = set()
-    done: set[tuple[str, tuple[int, int], str, tuple[int, int]]] = set()
-    for p in ctx.pairs:
-        # Whole sentences are diffed, not just the claims: a claim may leave out
-        # the sentence's opening ("On Sunday, [the Times published ...]").
-        key_s = (p.a.doc_id, p.a.sentence, p.b.doc_id, p.b.sentence)
-        if key_s in done:
+    for sp in sentence_pairs(ctx):
+        if sp.ratio < least:
             continue
-        done.add(key_s)
-        replaced, _other, ratio = diff(sentence_tokens(p.a), sentence_tokens(p.b))
-        if ratio < least:
-            continue
+        p, replaced = sp, sp.replaced
         for s in replaced:
             for kind, why in _conflicts(ctx, p.a, p.b, s, index):
                 (xa, ya), (xb, yb) = s.x_span(), s.y_span()

@@ -1,0 +1,194 @@
+"""Role and speaker changes read off the token diff of two matched sentences.
+
+The claims stage may miss a role or resolve a speaker wrongly, but two
+matched sentences that differ only in "Sen." / "Stein spokeswoman" before
+the same name, or in the name before the same "said", show the change
+directly. A stretch is a *name* swap when both sides hold person-name tokens
+with different surnames inside a claim's source, and a *role* swap when both
+sides hold role words (titles, person nouns, affiliations) right before or
+after the same name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...claims.roles import is_person_noun
+from ...models import Discrepancy
+from ...normalize.names import name_key, same_name
+from ..context import Context
+from ..sentences import SentencePair, sentence_pairs
+from ..values import Stretch
+from ..views import ClaimView
+from .roles import agree
+
+# Abbreviated and capitalised titles that spaCy tags as proper nouns.
+_TITLES = frozenset(
+    {
+        "sen",
+        "senator",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "pres",
+        "president",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "adm",
+        "secretary",
+        "minister",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "mayor",
+        "chief",
+        "judge",
+        "justice",
+        "attorney",
+        "ambassador",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "deputy",
+        "vice",
+        "former",
+        "acting",
+        "candidate",
+        "nominee",
+        "leader",
+        "speaker",
+        "",
+    }
+)
+_AFFILIATION = frozenset({"ORG", "NORP", "GPE", "FAC", "LOC"})
+
+
+def _is_title(t: Any) -> bool:
+    return bool(t.lower_.strip(".") in _TITLES)
+
+
+def _is_name(t: Any) -> bool:
+    if _is_title(t) or (not t.is_alpha and not t.text.rstrip(".").isalpha()):
+        return False
+    if t.ent_type_ == "PERSON":
+        return True
+    return bool(t.pos_ == "PROPN" and t.ent_type_ not in _AFFILIATION and t.is_title)
+
+
+def _is_role(t: Any) -> bool:
+    return _is_title(t) or is_person_noun(t) or t.ent_type_ in _AFFILIATION or t.pos_ == "ADJ"
+
+
+def surnames(tokens: Any) -> set[str]:
+    """The last word of each run of name tokens, folded."""
+    out: set[str] = set()
+    run: list[Any] = []
+    for t in [*tokens, None]:
+        if t is not None and _is_name(t):
+            run.append(t)
+            continue
+        if run:
+            out.add(name_key(run[-1].text))
+            run = []
+    out.discard("")
+    return out
+
+
+def _in_source(views: list[ClaimView], span: tuple[int, int]) -> ClaimView | None:
+    for v in views:
+        src = v.claim.source
+        if src is not None and src.start < span[1] and span[0] < src.end:
+            return v
+    return None
+
+
+def _adjacent_name(tokens: tuple[Any, ...]) -> Any | None:
+    """The name a role stretch stands next to: right after it ("Sen. [Graham]"), or
+    before it across a comma ("[Graham], the senator")."""
+    doc = tokens[0].doc
+    after = tokens[-1].i + 1
+    if after < len(doc) and _is_name(doc[after]):
+        return doc[after]
+    before = tokens[0].i - 1
+    while before >= 0 and doc[before].lower_ in (",", "the", "a", "an"):
+        before -= 1
+    if before >= 0 and before < tokens[0].i - 1 and _is_name(doc[before]):
+        return doc[before]
+    return None
+
+
+def _quote(tokens: tuple[Any, ...]) -> str:
+    return str(tokens[0].doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)])
+
+
+def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
+    return [v for v in ctx.views if v.doc_id == doc_id]
+
+
+def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
+    na, nb = surnames(s.x), surnames(s.y)
+    if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
+        return None
+    va = _in_source(_views(ctx, sp.a.doc_id), s.x_span())
+    vb = _in_source(_views(ctx, sp.b.doc_id), s.y_span())
+    if va is None and vb is None:
+        return None
+    qa, qb = _quote(s.x), _quote(s.y)
+    (xa, ya), (xb, yb) = s.x_span(), s.y_span()
+    return Discrepancy(
+        "attribution_conflict",
+        (sp.a.doc_id, sp.b.doc_id),
+        (ctx.span(sp.a.doc_id, xa, ya), ctx.span(sp.b.doc_id, xb, yb)),
+        f"The same statement is attributed to {qa} in {sp.a.doc_id} and to {qb} in {sp.b.doc_id}.",
+        (va or vb).claim.speaker if (va or vb) else None,  # type: ignore[union-attr]
+    )
+
+
+def _role_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
+    if surnames(s.x) != surnames(s.y):
+        return None
+    roles_x = [t for t in s.x if _is_role(t) and not _is_name(t)]
+    roles_y = [t for t in s.y if _is_role(t) and not _is_name(t)]
+    if not roles_x or not roles_y or not any(_is_title(t) or is_person_noun(t) for t in (*roles_x, *roles_y)):
+        return None
+    name_a, name_b = _adjacent_name(s.x), _adjacent_name(s.y)
+    if name_a is None or name_b is None or name_key(name_a.text) != name_key(name_b.text):
+        return None
+    qa, qb = _quote(s.x), _quote(s.y)
+    if agree(qa, qb):
+        return None
+    eid = next(
+        (e for (d, st, en), e in ctx.details.mentions.items() if d == sp.a.doc_id and st <= name_a.idx < en), None
+    )
+    person = ctx.name(eid) if eid else name_a.text
+    (xa, ya), (xb, yb) = s.x_span(), s.y_span()
+    return Discrepancy(
+        "role_conflict",
+        (sp.a.doc_id, sp.b.doc_id),
+        (ctx.span(sp.a.doc_id, xa, ya), ctx.span(sp.b.doc_id, xb, yb)),
+        f"{sp.a.doc_id} calls {person} “{qa}”; {sp.b.doc_id} calls {person} “{qb}”.",
+        eid,
+    )
+
+
+def find(ctx: Context) -> list[Discrepancy]:
+    least = float(ctx.settings["compare_value_min_ratio"])
+    out: list[Discrepancy] = []
+    for sp in sentence_pairs(ctx):
+        if sp.ratio < least:
+            continue
+        for s in sp.replaced:
+            found = _name_swap(ctx, sp, s) or _role_swap(ctx, sp, s)
+            if found is not None:
+                out.append(found)
+    return out
