@@ -11,12 +11,14 @@ critical equipment") is an item too, when the other version never mentions it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 from ...models import Discrepancy, DocSpan
 from ..align import containment
 from ..context import Context
+from ..sentences import sentence_pairs
 from ..views import ClaimView, content_words
 
 _COORDINATORS = frozenset({"and", "as well as", "plus", "including"})
@@ -27,6 +29,10 @@ def _sentence_words(ctx: Context, doc_id: str) -> list[frozenset[str]]:
     return [content_words(list(s)) for s in doc.sents]
 
 
+def _flat(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
 def carriers(ctx: Context) -> dict[str, set[str]]:
     """Claim id → the documents that carry it (its own included)."""
     least = float(ctx.settings["compare_covered_containment"])
@@ -34,6 +40,22 @@ def carriers(ctx: Context) -> dict[str, set[str]]:
     for p in ctx.pairs:
         carry[p.a.id].add(p.b.doc_id)
         carry[p.b.id].add(p.a.doc_id)
+    # Sentences the diff pairs up closely are carried, all their claims with them:
+    # what differs inside them (a role, a name, an inserted clause) is another
+    # finder's business, not an addition.
+    least_ratio = float(ctx.settings["compare_value_min_ratio"])
+    paired: dict[tuple[str, tuple[int, int]], set[str]] = defaultdict(set)
+    for sp in sentence_pairs(ctx):
+        if sp.ratio >= least_ratio:
+            paired[(sp.a.doc_id, sp.a.sentence)].add(sp.b.doc_id)
+            paired[(sp.b.doc_id, sp.b.sentence)].add(sp.a.doc_id)
+    for v in ctx.views:
+        carry[v.id] |= paired.get((v.doc_id, v.sentence), set())
+    # Text a version holds word for word is carried, however the claims were cut.
+    flat = {d: _flat(ctx.articles[d].text) for d in ctx.doc_ids}
+    for v in ctx.views:
+        words = _flat(v.claim.text)
+        carry[v.id] |= {d for d in ctx.doc_ids if words and words in flat[d]}
     sentences = {d: _sentence_words(ctx, d) for d in ctx.doc_ids}
     by_doc: dict[str, list[ClaimView]] = defaultdict(list)
     for v in ctx.views:

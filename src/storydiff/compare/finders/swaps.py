@@ -11,6 +11,7 @@ after the same name.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...claims.roles import is_person_noun
@@ -70,6 +71,7 @@ _TITLES = frozenset(
         "",
     }
 )
+_INITIALS = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?")
 _AFFILIATION = frozenset({"ORG", "NORP", "GPE", "FAC", "LOC"})
 
 
@@ -78,7 +80,11 @@ def _is_title(t: Any) -> bool:
 
 
 def _is_name(t: Any) -> bool:
-    if _is_title(t) or (not t.is_alpha and not t.text.rstrip(".").isalpha()):
+    if _is_title(t):
+        return False
+    if _INITIALS.fullmatch(t.text):
+        return True
+    if not t.is_alpha and not t.text.rstrip(".").isalpha():
         return False
     if t.ent_type_ == "PERSON":
         return True
@@ -155,15 +161,19 @@ def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None
 
 
 def _role_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
-    if surnames(s.x) != surnames(s.y):
-        return None
-    roles_x = [t for t in s.x if _is_role(t) and not _is_name(t)]
-    roles_y = [t for t in s.y if _is_role(t) and not _is_name(t)]
-    if not roles_x or not roles_y or not any(_is_title(t) or is_person_noun(t) for t in (*roles_x, *roles_y)):
-        return None
     name_a, name_b = _adjacent_name(s.x), _adjacent_name(s.y)
     if name_a is None or name_b is None or name_key(name_a.text) != name_key(name_b.text):
         return None
+    for side, name in ((s.x, name_a), (s.y, name_b)):
+        # A title before a name ends in its head ("Stein spokeswoman", "Sen."); one
+        # after it holds a person noun somewhere ("the director of debate").
+        head = side[-1]
+        if name.i > head.i:
+            # A common noun right before a name is its title ("pollster Pat Caddell").
+            if not (_is_title(head) or is_person_noun(head) or head.pos_ == "NOUN"):
+                return None
+        elif not any(_is_title(t) or is_person_noun(t) for t in side):
+            return None
     qa, qb = _quote(s.x), _quote(s.y)
     if agree(qa, qb):
         return None
