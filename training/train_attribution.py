@@ -149,10 +149,11 @@ def ranker_examples(model_dir: Path, held: list[tuple[Any, set[tuple[int, int]]]
     for doc, gold in held:
         quotes = quote_states(doc)
         owner = quotations(doc, quotes)
-        for source, cue, content in tagged_triples(doc, model):
+        triples, marginals = tagged_triples(doc, model)
+        for source, cue, content in triples:
             if cue is None:
                 continue
-            for span, feats in candidates(doc, cue, content, source, owner, quotes):
+            for span, feats in candidates(doc, cue, content, source, owner, quotes, marginals):
                 features.append(feats)
                 labels.append(int(trim(doc.text, span.start, span.end) in gold))
     load_model.cache_clear()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Span
 from .attribution_assemble import TaggedSpan, assemble, tagged_spans
-from .attribution_content import choose, quotations
+from .attribution_content import Marginals, choose, quotations
 from .attribution_features import doc_features, quote_states
 from .attribution_model import AttributionModel, load_model
 from .attribution_rules import according_to
@@ -45,9 +45,10 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
     quotes = quote_states(doc)
     owner = quotations(doc, quotes)
     found = []
-    for source, cue, content in tagged_triples(doc, model):
+    triples, marginals = tagged_triples(doc, model)
+    for source, cue, content in triples:
         if cue is not None:
-            content = choose(doc, cue, content, source, owner, quotes, model.ranker)
+            content = choose(doc, cue, content, source, owner, quotes, marginals, model.ranker)
         content_span = _span(text, content)
         if content_span is not None:
             found.append(Attribution(_span(text, source), _span(text, cue), content_span))
@@ -60,10 +61,12 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
 
 def tagged_triples(
     doc: spacy.tokens.Doc, model: AttributionModel
-) -> list[tuple[TaggedSpan | None, TaggedSpan | None, TaggedSpan]]:
-    """(source, cue, content) as the tagger and the assembly find them, before the content ranker."""
-    tags = model.tag(doc_features(doc, model.lexicon))
-    return assemble(doc, tagged_spans(doc, tags))
+) -> tuple[list[tuple[TaggedSpan | None, TaggedSpan | None, TaggedSpan]], Marginals]:
+    """(source, cue, content) as the tagger and the assembly find them, before the content
+    ranker, and the tagger's per-token content probabilities (in a content, starting one)."""
+    tags, inside, begin = model.tag_with_marginals(doc_features(doc, model.lexicon))
+    triples = assemble(doc, tagged_spans(doc, tags))
+    return triples, (inside, begin)
 
 
 def _overlaps(a: Span | None, b: Span) -> bool:

@@ -17,6 +17,9 @@ from typing import Any
 
 from .attribution_assemble import TaggedSpan
 
+# The tagger's per-token probabilities of being inside a content and of starting one.
+Marginals = tuple[list[float], list[float]]
+
 
 def _span(doc: Any, first: int, last: int) -> TaggedSpan | None:
     """Tokens first..last-1 without whitespace at the edges, or None when empty."""
@@ -115,8 +118,18 @@ CLAUSE_BREAKS = frozenset({",", "—", "–", "--", "-", ";", "("})
 FIRST_WORDS = frozenset({"that", "whether", "how", "why", "what", "when", "if", "to", "about", "for", "as"})
 
 
+def _decile(p: float) -> str:
+    return str(min(9, int(p * 10)))
+
+
 def candidates(
-    doc: Any, cue: TaggedSpan, tagged: TaggedSpan, source: TaggedSpan | None, owner: list[int], quotes: list[int]
+    doc: Any,
+    cue: TaggedSpan,
+    tagged: TaggedSpan,
+    source: TaggedSpan | None,
+    owner: list[int],
+    quotes: list[int],
+    marginals: Marginals,
 ) -> list[tuple[TaggedSpan, list[str]]]:
     """Content candidates for ``cue`` with their features for the ranker.
 
@@ -199,6 +212,14 @@ def candidates(
         if first >= tagged.first and last <= tagged.last:
             feats.append("within")
         feats += ["k=" + k for k in names]
+        p_in, p_begin = marginals
+        words = [i for i in range(first, last) if not doc[i].is_space] or [first]
+        feats.append("pm=" + _decile(sum(p_in[i] for i in words) / len(words)))
+        feats.append("pmin=" + _decile(min(p_in[i] for i in words)))
+        feats.append("pf=" + _decile(p_in[first]) + "|" + _decile(p_begin[first]))
+        feats.append("pl=" + _decile(p_in[last - 1]))
+        feats.append("pb=" + (_decile(p_in[first - 1] - p_begin[first]) if first > 0 else "start"))
+        feats.append("pa=" + (_decile(p_in[last] - p_begin[last]) if last < len(doc) else "end"))
         feats += [f"k={k}|{side}" for k in names]
         feats += [f"kc={k}|{cue_lemma}" for k in names]
         first_word = start_word.lower_ if start_word.lower_ in FIRST_WORDS else start_word.tag_
@@ -239,10 +260,11 @@ def choose(
     source: TaggedSpan | None,
     owner: list[int],
     quotes: list[int],
+    marginals: Marginals,
     weights: dict[str, float],
 ) -> TaggedSpan:
     """The best-scoring content candidate for ``cue``."""
-    cands = candidates(doc, cue, tagged, source, owner, quotes)
+    cands = candidates(doc, cue, tagged, source, owner, quotes, marginals)
     if not cands or not weights:
         return tagged
     return max(cands, key=lambda c: score(c[1], weights))[0]

@@ -24,8 +24,6 @@ TOGGLE_QUOTES = frozenset('"')
 # How far up the tree to look for a cue-like ancestor, and how many to report.
 MAX_ANCESTOR_DEPTH = 6
 MAX_CUE_ANCESTORS = 2
-# Relations of a token's children that tell a reporting verb.
-CHILD_RELATIONS = frozenset({"ccomp", "xcomp", "dobj", "parataxis", "advcl", "agent", "dative", "prep"})
 
 
 def cue_bin(probability: float) -> int:
@@ -95,18 +93,6 @@ def _token_features(token: Any, lexicon: Mapping[str, float], bins: Sequence[int
         "hc=" + str(bins[head.i]) + token.dep_,
         "dd=" + token.dep_ + "|" + head.dep_,
     ]
-    # What the token governs: a reporting verb has a clause or a quote as complement
-    # and a person, an organisation or a pronoun as subject.
-    level = bins[token.i]
-    for child in token.children:
-        dep = child.dep_
-        if dep in CHILD_RELATIONS:
-            feats.append("ch=" + dep)
-            feats.append(f"chc={dep}|{level}")
-        if dep in ("nsubj", "nsubjpass", "agent"):
-            kind = child.ent_type_ or ("PRON" if child.pos_ == "PRON" else child.pos_)
-            feats.append(f"subj={kind}")
-            feats.append(f"subjc={kind}|{level}")
     if token.is_space:
         feats.append("space")
     if token.is_sent_start:

@@ -33,6 +33,14 @@ class AttributionModel:
     def tag(self, features: list[list[str]]) -> list[str]:
         return list(self.tagger.tag(features))
 
+    def tag_with_marginals(self, features: list[list[str]]) -> tuple[list[str], list[float], list[float]]:
+        """The tags, and per token the probability of being in a content and of starting one."""
+        tags = list(self.tagger.tag(features))
+        marginal = self.tagger.marginal
+        begin = [marginal("B-CON", i) for i in range(len(tags))]
+        inside = [b + marginal("I-CON", i) for i, b in enumerate(begin)]
+        return tags, inside, begin
+
 
 @lru_cache(maxsize=2)
 def load_model(path: str | None = None) -> AttributionModel:
