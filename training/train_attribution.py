@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from storydiff.claims.attribution import tagged_triples  # noqa: E402
 from storydiff.claims.attribution_content import candidates, quotations  # noqa: E402
+from storydiff.claims.attribution_doc import DocView  # noqa: E402
 from storydiff.claims.attribution_features import doc_features, quote_states  # noqa: E402
 from storydiff.claims.attribution_model import LEXICON_FILE, MODEL_DIR, MODEL_FILE, RANKER_FILE, load_model  # noqa: E402
 from storydiff.claims.nlp import load_nlp  # noqa: E402
@@ -147,13 +148,14 @@ def ranker_examples(model_dir: Path, held: list[tuple[Any, set[tuple[int, int]]]
     features: list[list[str]] = []
     labels: list[int] = []
     for doc, gold in held:
-        quotes = quote_states(doc)
-        owner = quotations(doc, quotes)
-        triples, marginals = tagged_triples(doc, model)
+        view = DocView(doc)
+        quotes = quote_states(view)
+        owner = quotations(view, quotes)
+        triples, marginals = tagged_triples(view, model)
         for source, cue, content in triples:
             if cue is None:
                 continue
-            for span, feats in candidates(doc, cue, content, source, owner, quotes, marginals):
+            for span, feats in candidates(view, cue, content, source, owner, quotes, marginals):
                 features.append(feats)
                 labels.append(int(trim(doc.text, span.start, span.end) in gold))
     load_model.cache_clear()

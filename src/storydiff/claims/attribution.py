@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..models import Span
 from .attribution_assemble import TaggedSpan, assemble, tagged_spans
 from .attribution_content import Marginals, choose, quotations
+from .attribution_doc import DocView
 from .attribution_features import doc_features, quote_states
 from .attribution_model import AttributionModel, load_model
 from .attribution_rules import according_to
@@ -42,13 +43,14 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
     if doc.text != text:
         raise ValueError("doc was parsed from a different text")
     model = load_model()
-    quotes = quote_states(doc)
-    owner = quotations(doc, quotes)
+    view = DocView(doc)
+    quotes = quote_states(view)
+    owner = quotations(view, quotes)
     found = []
-    triples, marginals = tagged_triples(doc, model)
+    triples, marginals = tagged_triples(view, model)
     for source, cue, content in triples:
         if cue is not None:
-            content = choose(doc, cue, content, source, owner, quotes, marginals, model.ranker)
+            content = choose(view, cue, content, source, owner, quotes, marginals, model.ranker)
         content_span = _span(text, content)
         if content_span is not None:
             found.append(Attribution(_span(text, source), _span(text, cue), content_span))
@@ -60,7 +62,7 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
 
 
 def tagged_triples(
-    doc: spacy.tokens.Doc, model: AttributionModel
+    doc: spacy.tokens.Doc | DocView, model: AttributionModel
 ) -> tuple[list[tuple[TaggedSpan | None, TaggedSpan | None, TaggedSpan]], Marginals]:
     """(source, cue, content) as the tagger and the assembly find them, before the content
     ranker, and the tagger's per-token content probabilities (in a content, starting one)."""

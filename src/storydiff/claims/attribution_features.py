@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .attribution_doc import doc_view
+
 # Characters that open and close quotations; straight quotes toggle.
 OPEN_QUOTES = frozenset("“‘«")
 CLOSE_QUOTES = frozenset("”’»")
@@ -149,7 +151,8 @@ def _cue_distances(doc: Any, bins: Sequence[int]) -> tuple[list[int], list[int]]
 
 
 def doc_features(doc: Any, lexicon: Mapping[str, float]) -> list[list[str]]:
-    """Feature strings for every token of a parsed spaCy ``Doc``."""
+    """Feature strings for every token of a parsed spaCy ``Doc`` (or its :class:`DocView`)."""
+    doc = doc_view(doc)
     bins = [cue_bin(lexicon.get(t.lemma_.lower(), 0.0)) for t in doc]
     quotes = quote_states(doc)
     base = [_token_features(t, lexicon, bins) for t in doc]
