@@ -161,19 +161,28 @@ def numbers(tokens: Sequence[Any]) -> list[float]:
     return out
 
 
+_DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|decades?|centuries|hours?|minutes?|old)\b", re.I)
+
+
 def is_date_token(token: Any) -> bool:
     if token.ent_type_ == "DATE":
-        return True
+        # A count inside a duration or an age ("11 months", "63 years old") is a number.
+        return not (token.like_num and _DURATION.search(_entity_text(token)))
     return bool(token.lower_.strip(".") in _DATE_WORDS and token.is_title)
+
+
+def _entity_text(token: Any) -> str:
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return str(ent.text)
+    return str(token.text)
 
 
 def date_expression(token: Any) -> str | None:
     """The whole DATE entity a token is part of (its text), or the token itself for a date word."""
-    if token.ent_type_ == "DATE":
-        for ent in token.doc.ents:
-            if ent.start <= token.i < ent.end:
-                return str(ent.text)
-    return str(token.text) if is_date_token(token) else None
+    if not is_date_token(token):
+        return None
+    return _entity_text(token) if token.ent_type_ == "DATE" else str(token.text)
 
 
 def dates(tokens: Sequence[Any]) -> list[str]:

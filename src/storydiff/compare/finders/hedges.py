@@ -50,7 +50,9 @@ def _diff_drops(ctx: Context) -> list[Discrepancy]:
                 if not x_tokens:
                     continue
                 lo, hi = Stretch(x_tokens, ()).x_span()
-                sentence_y = ctx.articles[y.doc_id].text[y.sentence[0] : y.sentence[1]].lower()
+                # Around the other sentence too: versions may break sentences differently.
+                text_y = ctx.articles[y.doc_id].text
+                sentence_y = text_y[max(0, y.sentence[0] - 300) : y.sentence[1] + 300].lower()
                 lost = [
                     h
                     for h in ctx.details.hedges.get(x.doc_id, [])

@@ -56,6 +56,19 @@ def carriers(ctx: Context) -> dict[str, set[str]]:
     for v in ctx.views:
         words = _flat(v.claim.text)
         carry[v.id] |= {d for d in ctx.doc_ids if words and words in flat[d]}
+    # A sentence the other version has nearly verbatim (an inserted clause,
+    # a changed word) is carried.
+    from rapidfuzz import fuzz, process
+
+    flat_sentences = {d: [_flat(s.text) for s in ctx.parses[d].sents] for d in ctx.doc_ids}  # type: ignore[attr-defined]
+    for v in ctx.views:
+        mine = _flat(ctx.articles[v.doc_id].text[v.sentence[0] : v.sentence[1]])
+        for d in ctx.doc_ids:
+            if d in carry[v.id] or not mine:
+                continue
+            best = process.extractOne(mine, flat_sentences[d], scorer=fuzz.ratio, score_cutoff=85)
+            if best is not None:
+                carry[v.id].add(d)
     sentences = {d: _sentence_words(ctx, d) for d in ctx.doc_ids}
     by_doc: dict[str, list[ClaimView]] = defaultdict(list)
     for v in ctx.views:

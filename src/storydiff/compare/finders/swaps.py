@@ -67,11 +67,38 @@ _TITLES = frozenset(
         "candidate",
         "nominee",
         "leader",
+        "general",
+        "prime",
+        "premier",
+        "commissioner",
+        "superintendent",
         "speaker",
         "",
     }
 )
 _INITIALS = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?")
+_DAY_WORDS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 _AFFILIATION = frozenset({"ORG", "NORP", "GPE", "FAC", "LOC"})
 
 
@@ -141,7 +168,19 @@ def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
     return [v for v in ctx.views if v.doc_id == doc_id]
 
 
+def _only_a_name(tokens: tuple[Any, ...]) -> bool:
+    """A stretch that is a person's name: a PERSON token, or nothing but name tokens (no title, date, affiliation)."""
+    if any(t.ent_type_ == "DATE" or t.lower_ in _DAY_WORDS for t in tokens):
+        return False
+    words = [t for t in tokens if not t.is_punct]
+    return any(t.ent_type_ == "PERSON" and not _is_title(t) for t in words) or (
+        bool(words) and all(_is_name(t) for t in words)
+    )
+
+
 def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
+    if not (_only_a_name(s.x) and _only_a_name(s.y)):
+        return None
     na, nb = surnames(s.x), surnames(s.y)
     if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
         return None

@@ -61,6 +61,10 @@ def _same_shape_days(s: Stretch) -> bool:
         return False
     if not all(is_day_word(t) for t in (*s.x, *s.y)):
         return False
+    # A bare number is a day only after a month ("June 16th"); otherwise it may be any count.
+    for t in (*s.x, *s.y):
+        if not t.is_alpha and not (t.i > 0 and t.doc[t.i - 1].is_alpha and is_day_word(t.doc[t.i - 1])):
+            return False
     return [t.is_alpha for t in s.x] == [t.is_alpha for t in s.y] and (
         [t.lower_ for t in s.x] != [t.lower_ for t in s.y]
     )
