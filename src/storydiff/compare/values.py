@@ -147,11 +147,11 @@ def number_value(text: str) -> float | None:
     return float(_NUMBER_WORDS[t]) if t in _NUMBER_WORDS else None
 
 
-def numbers(tokens: Sequence[Any]) -> list[float]:
-    """Values of the numbers in a run of tokens ("2.5 million" → 2500000), dates excluded."""
+def numbers(tokens: Sequence[Any], with_dates: bool = False) -> list[float]:
+    """Values of the numbers in a run of tokens ("2.5 million" → 2500000), dates excluded unless asked for."""
     out: list[float] = []
     for i, t in enumerate(tokens):
-        if is_date_token(t):
+        if not with_dates and is_date_token(t):
             continue
         value = number_value(t.text)
         if value is None:

@@ -33,6 +33,12 @@ def _conflicts(
     found: list[tuple[str, str]] = []
     qa, qb = _quote(ctx, a.doc_id, s.x_span()), _quote(ctx, b.doc_id, s.y_span())
     na, nb = numbers(s.x), numbers(s.y)
+    # The tagger may read one side's number as a date ("1074"): a count replaced by a
+    # count-shaped token is still a changed count.
+    if na and not nb and not dates(s.x):
+        nb = numbers(s.y, with_dates=True)
+    elif nb and not na and not dates(s.y):
+        na = numbers(s.x, with_dates=True)
     if na and nb and set(na) != set(nb):
         found.append(("number_conflict", f"{a.doc_id} gives “{qa}” where {b.doc_id} gives “{qb}”."))
     da, db = dates(s.x), dates(s.y)
@@ -49,6 +55,11 @@ def _conflicts(
             found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”{when}."))
         elif (not ra or not all(ra)) and _same_shape_days(s):
             found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”."))
+    if not found:
+        # Numbers the tagger calls dates but no reading makes a day of ("Schiff, 56,").
+        wa, wb = numbers(s.x, with_dates=True), numbers(s.y, with_dates=True)
+        if wa and wb and set(wa) != set(wb):
+            found.append(("number_conflict", f"{a.doc_id} gives “{qa}” where {b.doc_id} gives “{qb}”."))
     pa, pb = _places(ctx, index, a.doc_id, s.x_span()), _places(ctx, index, b.doc_id, s.y_span())
     if pa and pb and not pa & pb:
         found.append(("place_conflict", f"{a.doc_id} places this in “{qa}”, {b.doc_id} in “{qb}”."))
