@@ -169,24 +169,51 @@ def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
 
 
 def _only_a_name(tokens: tuple[Any, ...]) -> bool:
-    """A stretch that is a person's name: a PERSON token, or nothing but name tokens (no title, date, affiliation)."""
+    """A stretch that is a person's name: proper-name tokens only (no title, date or common word)."""
     if any(t.ent_type_ == "DATE" or t.lower_ in _DAY_WORDS for t in tokens):
         return False
     words = [t for t in tokens if not t.is_punct]
-    return any(t.ent_type_ == "PERSON" and not _is_title(t) for t in words) or (
-        bool(words) and all(_is_name(t) for t in words)
+    return bool(words) and all(
+        _INITIALS.fullmatch(t.text)
+        or (t.pos_ == "PROPN" and t.is_title and not _is_title(t))
+        or t.ent_type_ == "PERSON"
+        for t in words
     )
+
+
+_AGENT_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "agent"})
+
+
+def _last_word(tokens: tuple[Any, ...]) -> set[str]:
+    words = [t for t in tokens if not t.is_punct]
+    return {name_key(words[-1].text)} - {""} if words else set()
+
+
+def _speaks(tokens: tuple[Any, ...]) -> bool:
+    """The name is who says or does what the sentence reports: its subject, a possessor
+    ("Mr. Obama's bet"), or a transcript's speaker label ("WALLACE:")."""
+    doc = tokens[0].doc
+    after = tokens[-1].i + 1
+    if after < len(doc) and doc[after].text == ":":
+        return True
+    for t in tokens:
+        head = t
+        while head.dep_ in ("compound", "flat") and head.head is not head:
+            head = head.head
+        if head.dep_ in _AGENT_DEPS:
+            return True
+    return False
 
 
 def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
     if not (_only_a_name(s.x) and _only_a_name(s.y)):
         return None
-    na, nb = surnames(s.x), surnames(s.y)
+    na, nb = _last_word(s.x), _last_word(s.y)
     if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
         return None
     va = _in_source(_views(ctx, sp.a.doc_id), s.x_span())
     vb = _in_source(_views(ctx, sp.b.doc_id), s.y_span())
-    if va is None and vb is None:
+    if va is None and vb is None and not (_speaks(s.x) or _speaks(s.y)):
         return None
     qa, qb = _quote(s.x), _quote(s.y)
     (xa, ya), (xb, yb) = s.x_span(), s.y_span()
