@@ -168,17 +168,21 @@ def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
     return [v for v in ctx.views if v.doc_id == doc_id]
 
 
-def _only_a_name(tokens: tuple[Any, ...]) -> bool:
-    """A stretch that is a person's name: proper-name tokens only (no title, date or common word)."""
-    if any(t.ent_type_ == "DATE" or t.lower_ in _DAY_WORDS for t in tokens):
-        return False
-    words = [t for t in tokens if not t.is_punct]
-    return bool(words) and all(
+def _namey(t: Any) -> bool:
+    return bool(
         _INITIALS.fullmatch(t.text)
         or (t.pos_ == "PROPN" and t.is_title and not _is_title(t))
         or t.ent_type_ == "PERSON"
-        for t in words
-    )
+    ) and not (t.ent_type_ == "DATE" or t.lower_ in _DAY_WORDS)
+
+
+def _name_run(tokens: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The person's name a stretch ends in ("Fire chief [David Brennan]"); empty when it ends otherwise."""
+    words = [t for t in tokens if not t.is_punct]
+    i = len(words)
+    while i > 0 and _namey(words[i - 1]):
+        i -= 1
+    return tuple(words[i:])
 
 
 _AGENT_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "agent"})
@@ -206,8 +210,10 @@ def _speaks(tokens: tuple[Any, ...]) -> bool:
 
 
 def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
-    if not (_only_a_name(s.x) and _only_a_name(s.y)):
+    run_x, run_y = _name_run(s.x), _name_run(s.y)
+    if not run_x or not run_y:
         return None
+    s = Stretch(run_x, run_y)
     na, nb = _last_word(s.x), _last_word(s.y)
     if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
         return None
