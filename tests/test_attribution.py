@@ -135,3 +135,17 @@ def test_quote_followed_by_its_own_cue_is_not_taken_in() -> None:
 def test_content_ranker_keeps_a_complement_clause() -> None:
     [att] = find_attributions("The mayor said that the bridge will reopen on Friday.")
     assert _trimmed(att.content) == "that the bridge will reopen on Friday"
+
+
+def test_doc_view_matches_the_spacy_parse() -> None:
+    from storydiff.claims.attribution_doc import DocView
+
+    doc = load_nlp()("“We will win,” she said.\nThe mayor, who spoke on Monday, said that the bridge will reopen.")
+    view = DocView(doc)
+    assert len(view) == len(doc)
+    for token, mine in zip(doc, view, strict=True):
+        assert (mine.i, mine.text, mine.idx, mine.dep_, mine.head.i) == (token.i, token.text, token.idx,
+                                                                        token.dep_, token.head.i)
+        assert (mine.left_edge.i, mine.right_edge.i) == (token.left_edge.i, token.right_edge.i)
+        assert [c.i for c in mine.children] == [c.i for c in token.children]
+        assert (mine.sent.start, mine.sent.end) == (token.sent.start, token.sent.end)

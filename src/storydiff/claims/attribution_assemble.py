@@ -93,6 +93,22 @@ def _envelope(pieces: list[TaggedSpan]) -> TaggedSpan:
     return TaggedSpan("CON", first.first, last.last, first.start, last.end)
 
 
+KEEP_LONE_CUES = True
+
+
+def _sentence_rest(doc: Any, cue: TaggedSpan) -> TaggedSpan | None:
+    """The words of the cue's sentence after it, or before it when none follow."""
+    sent = doc[cue.first].sent
+    for lo, hi in ((cue.last, sent.end), (sent.start, cue.first)):
+        while lo < hi and (doc[lo].is_space or doc[lo].is_punct):
+            lo += 1
+        while hi > lo and (doc[hi - 1].is_space or doc[hi - 1].is_punct):
+            hi -= 1
+        if hi - lo >= 2:
+            return TaggedSpan("CON", lo, hi, doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1]))
+    return None
+
+
 def assemble(
     doc: Any, spans: list[TaggedSpan]
 ) -> list[tuple[TaggedSpan | None, TaggedSpan | None, TaggedSpan]]:
@@ -133,6 +149,11 @@ def assemble(
             # so the cue (and its source) are still reported.
             near = [c for c in all_contents if _gap(c, cue) <= MAX_CONTENT_GAP]
             own = [min(near, key=lambda c: _gap(c, cue))] if near else []
+        if not own and KEEP_LONE_CUES:
+            # No content anywhere near: the rest of the cue's sentence stands in for
+            # one, for the content ranker to correct.
+            stand_in = _sentence_rest(doc, cue)
+            own = [stand_in] if stand_in is not None else []
         if not own:
             continue
         srcs: list[TaggedSpan | None] = [*sorted(sources[k], key=lambda s: _gap(s, cue))] or [None]
