@@ -168,12 +168,19 @@ def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
     return [v for v in ctx.views if v.doc_id == doc_id]
 
 
+_PLACES = frozenset({"GPE", "LOC", "FAC", "NORP", "DATE", "TIME"})
+
+
 def _namey(t: Any) -> bool:
+    """A token of a person's name: tagged PERSON, an initial, or a capitalised proper noun that is
+    no title, place or date (organisations pass: the tagger calls rare surnames ORG)."""
+    if t.ent_type_ in _PLACES or t.lower_ in _DAY_WORDS:
+        return False
     return bool(
-        _INITIALS.fullmatch(t.text)
+        t.ent_type_ == "PERSON"
+        or _INITIALS.fullmatch(t.text)
         or (t.pos_ == "PROPN" and t.is_title and not _is_title(t))
-        or t.ent_type_ == "PERSON"
-    ) and not (t.ent_type_ == "DATE" or t.lower_ in _DAY_WORDS)
+    )
 
 
 def _name_run(tokens: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -213,6 +220,8 @@ def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None
     run_x, run_y = _name_run(s.x), _name_run(s.y)
     if not run_x or not run_y:
         return None
+    if all(t.ent_type_ == "ORG" for t in (*run_x, *run_y)):
+        return None  # one organisation for another: a changed affiliation, not a changed speaker
     s = Stretch(run_x, run_y)
     na, nb = _last_word(s.x), _last_word(s.y)
     if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
