@@ -65,21 +65,11 @@ class DocView:
             token.head = self.tokens[head]
             if head != token.i:
                 self.tokens[head].children.append(token)
-        # Subtree edges: each token's edges widen its head's, up the tree.
-        left = list(range(len(heads)))
-        right = list(range(len(heads)))
-        for i in range(len(heads)):
-            j, lo, hi, steps = i, i, i, 0
-            while heads[j] != j and steps < len(heads):
-                j = heads[j]
-                steps += 1
-                if left[j] > lo:
-                    left[j] = lo
-                if right[j] < hi:
-                    right[j] = hi
-        for token in self.tokens:
-            token.left_edge = self.tokens[left[token.i]]
-            token.right_edge = self.tokens[right[token.i]]
+        # Subtree edges as spaCy gives them (they can differ from the subtree's extent
+        # on non-projective parses, and the tagger was trained on spaCy's).
+        for token, edges in zip(self.tokens, ((t.left_edge.i, t.right_edge.i) for t in doc), strict=True):
+            token.left_edge = self.tokens[edges[0]]
+            token.right_edge = self.tokens[edges[1]]
         self.sents: list[_Sent] = []
         for sent in doc.sents:
             shared = _Sent(sent.start, sent.end)
