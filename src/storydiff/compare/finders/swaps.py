@@ -168,19 +168,31 @@ def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
     return [v for v in ctx.views if v.doc_id == doc_id]
 
 
-_PLACES = frozenset({"GPE", "LOC", "FAC", "NORP", "DATE", "TIME"})
+_PLACES = frozenset({"GPE", "LOC", "FAC", "NORP"})
 
 
 def _namey(t: Any) -> bool:
-    """A token of a person's name: tagged PERSON, an initial, or a capitalised proper noun that is
-    no title, place or date (organisations pass: the tagger calls rare surnames ORG)."""
-    if t.ent_type_ in _PLACES or t.lower_ in _DAY_WORDS:
+    """A token that may be part of a person's name: tagged PERSON, an initial, or a capitalised
+    proper noun that is no title or date (the tagger calls rare surnames ORG or even GPE)."""
+    if t.ent_type_ in ("DATE", "TIME") or t.lower_ in _DAY_WORDS:
         return False
     return bool(
         t.ent_type_ == "PERSON"
         or _INITIALS.fullmatch(t.text)
         or (t.pos_ == "PROPN" and t.is_title and not _is_title(t))
     )
+
+
+def _person_like(run: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+    """Whether a run of name tokens is a person here. Tagged PERSON, yes; all place or all
+    organisation, only in the speaker's seat and opposite a person ("Trump" / "Rhodes");
+    untagged, in the speaker's seat."""
+    if any(t.ent_type_ == "PERSON" for t in run):
+        return True
+    opposite = any(t.ent_type_ == "PERSON" for t in other)
+    if all(t.ent_type_ in _PLACES or t.ent_type_ == "ORG" for t in run):
+        return opposite and _speaks(run)
+    return _speaks(run) or opposite
 
 
 def _name_run(tokens: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -220,8 +232,8 @@ def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None
     run_x, run_y = _name_run(s.x), _name_run(s.y)
     if not run_x or not run_y:
         return None
-    if all(t.ent_type_ == "ORG" for t in (*run_x, *run_y)):
-        return None  # one organisation for another: a changed affiliation, not a changed speaker
+    if not (_person_like(run_x, run_y) and _person_like(run_y, run_x)):
+        return None  # a place or organisation for another: a place_conflict or a changed affiliation
     s = Stretch(run_x, run_y)
     na, nb = _last_word(s.x), _last_word(s.y)
     if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
