@@ -33,7 +33,7 @@ unit: venv
 test: lint typecheck unit
 
 # Rebuilds src/storydiff/claims/models/attribution/ from the annotated training
-# articles (about 10 minutes on 2 cores). DATA defaults to the shared data folder.
+# articles (about 25 minutes on 2 cores). DATA defaults to the shared data folder.
 DATA ?= ../shared/data
 train-attribution: venv
 	$(BIN)/python training/train_attribution.py $(DATA)/polnear/data/train

@@ -9,11 +9,13 @@ conflict.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...claims.when_where import resolve_date
 from ...models import Discrepancy
 from ..context import Context
 from ..sentences import sentence_pairs
-from ..values import Stretch, dates, is_day_word, local_date, numbers
+from ..values import Stretch, dates, diff, is_day_word, local_date, numbers
 from ..views import ClaimView, entity_index
 
 
@@ -81,15 +83,27 @@ def _same_shape_days(s: Stretch) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    a: ClaimView
+    b: ClaimView
+
+
 def find(ctx: Context) -> list[Discrepancy]:
     least = float(ctx.settings["compare_value_min_ratio"])
     index = entity_index(ctx.details.claims.entities)
     out: list[Discrepancy] = []
     seen: set[tuple[str, str, int, str, int]] = set()
-    for sp in sentence_pairs(ctx):
-        if sp.ratio < least:
+    # Whole sentences first (a claim may leave out "On Sunday,"), then the claims
+    # themselves (two rewrites may share a claim inside sentences that differ).
+    units = [(sp.a, sp.b, sp.replaced, sp.ratio) for sp in sentence_pairs(ctx)]
+    for q in ctx.pairs:
+        replaced_q, _other, ratio_q = diff(q.a.tokens, q.b.tokens)
+        units.append((q.a, q.b, tuple(replaced_q), ratio_q))
+    for ua, ub, replaced, ratio in units:
+        if ratio < least:
             continue
-        p, replaced = sp, sp.replaced
+        p = _Unit(ua, ub)
         for s in replaced:
             for kind, why in _conflicts(ctx, p.a, p.b, s, index):
                 (xa, ya), (xb, yb) = s.x_span(), s.y_span()
