@@ -26,6 +26,20 @@ DiscrepancyKind = Literal[
     "framing",
 ]
 
+# Conflicts first (what a reader must check), then the informational kinds, additions/omissions last.
+KIND_ORDER: tuple[DiscrepancyKind, ...] = (
+    "role_conflict",
+    "attribution_conflict",
+    "date_conflict",
+    "number_conflict",
+    "place_conflict",
+    "hedge_dropped",
+    "internal_contradiction",
+    "framing",
+    "name_variant",
+    "only_in",
+)
+
 
 def content_hash(text: str) -> str:
     """The hash that decides whether two articles under one id are the same."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ..claims.extract import extract_details
 from ..errors import InputError
-from ..models import Article, Comparison, Discrepancy, Match, Relation
+from ..models import KIND_ORDER, Article, Comparison, Discrepancy, Match, Relation
 from ..reuse import shared_passages
 from ..settings import Settings
 from .align import Pair, match_all
@@ -16,18 +16,6 @@ from .values import diff
 from .views import build_views
 
 _CONFLICTS = frozenset({"attribution_conflict", "date_conflict", "number_conflict", "place_conflict"})
-_ORDER = (
-    "role_conflict",
-    "attribution_conflict",
-    "date_conflict",
-    "number_conflict",
-    "place_conflict",
-    "hedge_dropped",
-    "internal_contradiction",
-    "framing",
-    "name_variant",
-    "only_in",
-)
 
 
 def _inside(d: Discrepancy, p: Pair) -> bool:
@@ -83,7 +71,7 @@ def compare_articles(articles: Sequence[Article], settings: Settings | None = No
         for d in finder(ctx):
             if not any(_same_finding(d, e) for e in found):
                 found.append(d)
-    found.sort(key=lambda d: (_ORDER.index(d.kind), ids.index(d.docs[0]), d.evidence[0].start if d.evidence else 0))
+    found.sort(key=lambda d: (KIND_ORDER.index(d.kind), ids.index(d.docs[0]), d.evidence[0].start if d.evidence else 0))
     passages, _summary = shared_passages(articles, settings)
     return Comparison(
         documents=tuple(articles),

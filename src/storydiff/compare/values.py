@@ -55,7 +55,8 @@ _NUMBER_WORDS = {
 }
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMERIC = re.compile(r"^[$€£]?\d[\d,]*(?:\.\d+)?%?$")
-_DATE_WORDS = frozenset(
+# Weekday and month names; "may" is left out, being also a verb and a name ("Theresa May").
+DAY_NAMES = frozenset(
     [
         "monday",
         "tuesday",
@@ -68,7 +69,6 @@ _DATE_WORDS = frozenset(
         "february",
         "march",
         "april",
-        "may",
         "june",
         "july",
         "august",
@@ -76,6 +76,11 @@ _DATE_WORDS = frozenset(
         "october",
         "november",
         "december",
+    ]
+)
+_DATE_WORDS = DAY_NAMES | frozenset(
+    [
+        "may",
         "jan",
         "feb",
         "mar",

@@ -19,8 +19,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..models import Article, Comparison, DocSpan
-from .kinds import KIND_MEANINGS, KIND_ORDER, kind_label, kind_rank
+from ..models import KIND_ORDER, Article, Comparison, DocSpan
+from .kinds import KIND_MEANINGS, kind_label, kind_rank
 
 __all__ = ["render_html"]
 

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import DiscrepancyKind
-
-# Conflicts first (what a reader must check), then the informational kinds, additions/omissions last.
-KIND_ORDER: tuple[DiscrepancyKind, ...] = (
-    "role_conflict",
-    "attribution_conflict",
-    "date_conflict",
-    "number_conflict",
-    "place_conflict",
-    "hedge_dropped",
-    "internal_contradiction",
-    "framing",
-    "name_variant",
-    "only_in",
-)
+from ..models import KIND_ORDER
 
 KIND_LABELS: dict[str, str] = {
     "role_conflict": "Role conflict",

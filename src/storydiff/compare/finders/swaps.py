@@ -19,7 +19,7 @@ from ...models import Discrepancy
 from ...normalize.names import name_key, same_name
 from ..context import Context
 from ..sentences import SentencePair, sentence_pairs
-from ..values import Stretch
+from ..values import DAY_NAMES, Stretch
 from ..views import ClaimView
 from .roles import agree
 
@@ -77,28 +77,6 @@ _TITLES = frozenset(
     }
 )
 _INITIALS = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]?")
-_DAY_WORDS = frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
-)
 _AFFILIATION = frozenset({"ORG", "NORP", "GPE", "FAC", "LOC"})
 
 
@@ -174,7 +152,7 @@ _PLACES = frozenset({"GPE", "LOC", "FAC", "NORP"})
 def _namey(t: Any) -> bool:
     """A token that may be part of a person's name: tagged PERSON, an initial, or a capitalised
     proper noun that is no title or date (the tagger calls rare surnames ORG or even GPE)."""
-    if t.ent_type_ in ("DATE", "TIME") or t.lower_ in _DAY_WORDS:
+    if t.ent_type_ in ("DATE", "TIME") or t.lower_ in DAY_NAMES:
         return False
     return bool(
         t.ent_type_ == "PERSON"
