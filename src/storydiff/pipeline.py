@@ -12,7 +12,8 @@ The story of a corpus, in order:
    reported (``store.Store``).
 4. **group** — assign the articles no story holds yet to stories
    (near-duplicates, same event, paraphrases), keeping earlier stories and
-   their ids; ``rebuild`` regroups from scratch (``group.StoryIndex``,
+   their ids; a first run or ``rebuild`` groups from scratch in blocks, as
+   ``spark-stories`` does (``group.StoryIndex``, ``group.block``,
    ``store.stories``).
 
 Later stages (reuse, claims, compare, report) are chained here too as
@@ -106,7 +107,7 @@ def stories(
     on_total: Callable[[int], None] | None = None,
 ) -> list[Story]:
     """Group the store's ungrouped articles into stories (stage 4) and return every story."""
-    from .group import GroupParams, make_embedder
+    from .group import GroupParams, group_from_scratch, make_embedder
     from .store.stories import clear_stories, load_index, save_index, ungrouped_ids
 
     settings = settings or Settings()
@@ -118,7 +119,13 @@ def stories(
         new_ids = ungrouped_ids(store)
         if on_total is not None:
             on_total(len(new_ids))
-        if new_ids:
+        if new_ids and not index.stories:
+            # Nothing grouped yet (a fresh store, or --rebuild): the from-scratch
+            # grouping that spark-stories runs too, so both give the same stories.
+            index = group_from_scratch(list(store.articles(new_ids)), params, index.embedder, on_article)
+            save_index(store, index, list(index.stories), new_ids)
+            LOGGER.info("grouped %d articles from scratch into %d stories", len(new_ids), len(index.stories))
+        elif new_ids:
             touched = index.add(list(store.articles(new_ids)), on_article)
             save_index(store, index, touched, new_ids)
             LOGGER.info("grouped %d new articles; %d stories touched", len(new_ids), len(touched))

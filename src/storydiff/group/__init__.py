@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..models import Article, Story
+from .block import group_from_scratch
 from .embed import embed, load_model
 from .index import Embedder, GroupParams, StoryIndex
 
-__all__ = ["GroupParams", "StoryIndex", "group_stories", "make_embedder"]
+__all__ = ["GroupParams", "StoryIndex", "group_from_scratch", "group_stories", "make_embedder"]
 
 
 def make_embedder(settings: Any) -> Embedder:
@@ -23,10 +24,11 @@ def make_embedder(settings: Any) -> Embedder:
 
 
 def group_stories(articles: Sequence[Article], settings: Any = None) -> list[Story]:
-    """Group ``articles`` into stories from scratch; every article lands in exactly one."""
+    """Group ``articles`` into stories from scratch; every article lands in exactly one.
+
+    The same blocks and rules as ``storydiff spark-stories`` (see ``block``), so both give the same stories.
+    """
     from ..settings import Settings
 
     settings = settings or Settings()
-    index = StoryIndex(GroupParams.from_settings(settings), make_embedder(settings))
-    index.add(articles)
-    return index.result()
+    return group_from_scratch(articles, GroupParams.from_settings(settings), make_embedder(settings)).result()

@@ -29,12 +29,12 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
@@ -73,6 +73,11 @@ class GroupParams:
     headline_threshold: float = 0.05
     workers: int = 2
     parallel_min: int = 5000
+    block_keys: int = 16
+    block_threshold: float = 0.25
+    block_shared: int = 3
+    block_max_df: int = 2000
+    block_window: int = 200
 
     @classmethod
     def from_settings(cls, settings: Any) -> GroupParams:
@@ -95,6 +100,11 @@ class GroupParams:
             headline_words=int(settings["group_headline_words"]),
             headline_threshold=float(settings["group_headline_threshold"]),
             workers=int(settings["group_workers"]),
+            block_keys=int(settings["group_block_keys"]),
+            block_threshold=float(settings["group_block_threshold"]),
+            block_shared=int(settings["group_block_shared"]),
+            block_max_df=int(settings["group_block_max_df"]),
+            block_window=int(settings["group_block_window"]),
         )
 
 
@@ -136,7 +146,31 @@ def _instant(iso: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _title(article: Article) -> str | None:
+def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys: int) -> dict[str, float]:
+    """An article's event keys as a unit vector: (1 + log count) x idf, the ``max_keys`` heaviest kept.
+
+    Only the df of the article's own keys is read, so a caller may pass the
+    counts of just those keys (Spark joins them onto each article).
+    """
+    vec = {k: (1.0 + math.log(c)) * math.log((n_docs + 1) / (df.get(k, 0) + 0.5)) for k, c in keys.items()}
+    if len(vec) > max_keys:
+        # The heaviest keys carry the event; the tail costs time in every comparison.
+        top = sorted(vec, key=lambda k: (-vec[k], k))[:max_keys]
+        vec = {k: vec[k] for k in top}
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {k: w / norm for k, w in vec.items()}
+
+
+@lru_cache(maxsize=8)
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's (bands, rows) for a Jaccard threshold, computed once (it integrates numerically)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+def article_title(article: Article) -> str | None:
     if article.title:
         return article.title
     first = next((line.strip() for line in article.text.splitlines() if line.strip()), "")
@@ -157,22 +191,14 @@ class StoryIndex:
         self.postings: dict[str, set[str]] = {}
         self.member_story: dict[str, str] = {}
         self.minhashes: dict[str, bytes] = {}  # MinHash values of this run's articles (to save)
-        self.lsh = MinHashLSH(threshold=params.near_duplicate, num_perm=params.num_perm)
+        self.lsh = MinHashLSH(threshold=params.near_duplicate, num_perm=params.num_perm,
+                              params=lsh_bands(params.near_duplicate, params.num_perm))
         self.next_seq = 1
         self.changed_keys: set[str] = set()  # keys whose counts moved since loading (to save)
 
     # -- building blocks -----------------------------------------------------
-    def _idf(self, key: str) -> float:
-        return math.log((self.n_docs + 1) / (self.df.get(key, 0) + 0.5))
-
     def _unit(self, keys: Counter[str]) -> dict[str, float]:
-        vec = {k: (1.0 + math.log(c)) * self._idf(k) for k, c in keys.items()}
-        if len(vec) > self.params.max_keys:
-            # The heaviest keys carry the event; the tail costs time in every comparison.
-            top = sorted(vec, key=lambda k: (-vec[k], k))[: self.params.max_keys]
-            vec = {k: vec[k] for k in top}
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {k: w / norm for k, w in vec.items()}
+        return key_vector(keys, self.df, self.n_docs, self.params.max_keys)
 
     def _minhash(self, values: npt.NDArray[np.uint32]) -> Any:
         from datasketch import LeanMinHash
@@ -257,10 +283,10 @@ class StoryIndex:
         return best, best_score
 
     # -- adding ----------------------------------------------------------------
-    def _new_story(self, article: Article) -> StoryState:
+    def _new_story(self, title: str | None) -> StoryState:
         sid = f"S{self.next_seq}"
         self.next_seq += 1
-        story = StoryState(sid, int(sid[1:]), _title(article))
+        story = StoryState(sid, int(sid[1:]), title)
         self.stories[sid] = story
         return story
 
@@ -358,7 +384,6 @@ class StoryIndex:
         return sorted(touched, key=lambda s: self.stories[s].seq)
 
     def _add_chunk(self, fresh: list[Article], on_article: Callable[[], None] | None) -> set[str]:
-        p = self.params
         feats = self._features(fresh)
         # Rarity counts the whole chunk before any assignment, so the first
         # articles of a run are weighed like the last ones.
@@ -366,12 +391,28 @@ class StoryIndex:
             self.df.update(f.keys.keys())
             self.changed_keys.update(f.keys)
         self.n_docs += len(feats)
-        embs: Vector | None = None
-        if self.embedder is not None and feats:
+        return self.assign(feats, [article_title(a) for a in fresh], on_article)
+
+    def assign(self, feats: list[Features], titles: list[str | None],
+               on_article: Callable[[], None] | None = None, *,
+               vecs: list[dict[str, float]] | None = None, embs: Vector | None = None) -> set[str]:
+        """Assign featured articles, in the order given, with the key counts the index holds now.
+
+        ``add`` counts keys first; a from-scratch run (``block.group_from_scratch``)
+        sets corpus-wide counts and calls this once per block, passing the key
+        vectors and embeddings it computed for the whole corpus (an article's
+        embedding does not depend on the batch it was computed in). Returns the
+        touched story ids.
+        """
+        p = self.params
+        if self.embedder is None:
+            embs = None
+        elif embs is None and feats:
             embs = self.embedder([f.lead for f in feats])
-        vecs = [self._unit(f.keys) for f in feats]
+        if vecs is None:
+            vecs = [self._unit(f.keys) for f in feats]
         near_duplicates: set[str] = set()
-        for i, (article, f) in enumerate(zip(fresh, feats, strict=True)):
+        for i, (title, f) in enumerate(zip(titles, feats, strict=True)):
             emb = embs[i] if embs is not None else None
             mh = self._minhash(f.minhash)
             sid = self._near_duplicate(mh) if f.has_shingles else None
@@ -383,7 +424,7 @@ class StoryIndex:
                 near_duplicates.add(f.id)
             else:
                 sid, _ = self._best_event(vecs[i], emb, _day(f.published), self._threshold(f))
-            story = self.stories[sid] if sid is not None else self._new_story(article)
+            story = self.stories[sid] if sid is not None else self._new_story(title)
             self._join(story, f, vecs[i], emb, mh)
             if on_article is not None:
                 on_article()

@@ -1,0 +1,256 @@
+"""From-scratch grouping as *block, then cluster*: the rules a local run and Spark share.
+
+Online assignment (``StoryIndex.add``) depends on everything seen before, so
+a cluster cannot split it up. Grouping a corpus from scratch is therefore
+defined in steps that each depend only on data a cluster can bring together:
+
+1. **features** of each article (``features.features``): alone, per article.
+2. **key counts** over the whole corpus (how many articles hold each key).
+3. **blocks**: two articles are linked when they share a *bucket* and pass
+   ``linked``. A bucket is one of an article's ``block_keys`` rarest keys
+   (held by at most ``block_max_df`` articles), or one MinHash LSH band (the
+   near-duplicate tier's own banding). A pair passes with an event-key
+   cosine of ``block_threshold``, or of ``min_key_score`` when it also
+   shares ``block_shared`` rare keys or an LSH band. In a bucket, articles
+   come in arrival order and each is compared with the ``block_window``
+   before it, so a huge bucket costs a bounded amount.
+4. **components** of the links: the blocks.
+5. **clustering**: each block on its own with ``StoryIndex.assign`` (all
+   three tiers and the refinement), reading the corpus-wide key counts.
+6. **ids**: stories numbered by their earliest article in arrival order
+   (undated last, then by date, then id).
+
+A block never looks outside itself, so a local run (``group_from_scratch``)
+and Spark (``storydiff.scale``) call the same functions of this module and
+get the same stories. Step 3 only decides which articles *may* share a
+story; a link below a story's bar still leaves them in two stories.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from ..models import Article
+from .features import Features
+from .index import Embedder, GroupParams, StoryIndex, StoryState, Vector, article_title, key_vector, lsh_bands
+
+LOGGER = logging.getLogger(__name__)
+
+Order = tuple[bool, str, str]
+KeyVector = dict[str, float]
+# arrival order, node number, key vector, blocking keys
+BlockMember = tuple[Order, int, KeyVector, frozenset[str]]
+
+
+def arrival_order(article_id: str, published: str | None) -> Order:
+    """The order ``StoryIndex.add`` takes articles in: dated first, by date, then by id."""
+    return (published is None, published or "", article_id)
+
+
+def block_keys(vec: KeyVector, df: Mapping[str, int], params: GroupParams) -> list[str]:
+    """The article's rarest keys that some other article holds too, and not too many others.
+
+    A key only this article holds links nothing; a key held by more than
+    ``block_max_df`` articles (a weekday, a big country) would put half the
+    corpus in one block, as ``max_postings`` keeps it out of candidate lookup.
+    """
+    usable = [k for k in vec if 2 <= df.get(k, 1) <= params.block_max_df]
+    return sorted(usable, key=lambda k: (df.get(k, 1), k))[: params.block_keys]
+
+
+def band_buckets(minhash: npt.NDArray[np.uint32], params: GroupParams) -> list[str]:
+    """The MinHash LSH bands of the near-duplicate tier, one bucket name each."""
+    bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
+    return [f"b{i}:{minhash[i * rows : (i + 1) * rows].tobytes().hex()}" for i in range(bands)]
+
+
+def buckets(f: Features, keys: Iterable[str], params: GroupParams) -> list[str]:
+    """Every bucket an article falls in: ``k:KEY`` for its blocking ``keys``, ``b..`` for its LSH bands."""
+    names = [f"k:{k}" for k in keys]
+    if f.has_shingles:
+        names += band_buckets(f.minhash, params)
+    return names
+
+
+def is_band(bucket: str) -> bool:
+    return bucket.startswith("b")
+
+
+def pair_score(later: KeyVector, earlier: KeyVector) -> float:
+    """Cosine of two unit key vectors (summed in ``later``'s key order, so both paths add alike)."""
+    get = earlier.get
+    return sum([w * get(k, 0.0) for k, w in later.items()])
+
+
+def linked(later: BlockMember, earlier: BlockMember, band: bool, params: GroupParams) -> bool:
+    """Whether two articles of one bucket go in one block.
+
+    One pair cosine is a weaker signal than a story's profile, which sums
+    its members: a pair of one story may score well under the join bar. So
+    a pair needs ``block_threshold`` alone, or ``min_key_score`` (the floor
+    for near-duplicates) with more evidence: ``block_shared`` shared rare
+    keys, or a shared LSH band. On ECB+ this keeps blocks to a topic or two
+    (largest 69 of 772 articles) and loses no same-story pair the clustering
+    would join (pairwise F1 0.8535; 0.852 with no blocks).
+    """
+    score = pair_score(later[2], earlier[2])
+    if score >= params.block_threshold:
+        return True
+    if score < params.min_key_score:
+        return False
+    return band or len(later[3] & earlier[3]) >= params.block_shared
+
+
+class Linker:
+    """Union-find over node numbers; ``link`` returns only the links that joined two sets.
+
+    Skipping a pair whose nodes are already joined never changes the
+    components, so each process may keep its own Linker over any subset of
+    the buckets and the union of what they return has the same components.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while (up := parent.get(x, x)) != root:  # path compression
+            parent[x] = root
+            x = up
+        return root
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+    def link(self, bucket: str, members: Iterable[BlockMember], params: GroupParams) -> list[tuple[int, int]]:
+        """Link each member to the ``block_window`` members before it (arrival order) it is ``linked`` with."""
+        ordered = sorted(members, key=lambda m: (m[0], m[1]))
+        band = is_band(bucket)
+        links = []
+        for i in range(1, len(ordered)):
+            later = ordered[i]
+            for j in range(max(0, i - params.block_window), i):
+                earlier = ordered[j]
+                if self.find(later[1]) != self.find(earlier[1]) and linked(later, earlier, band, params) \
+                        and self.union(later[1], earlier[1]):
+                    links.append((later[1], earlier[1]))
+        return links
+
+
+def cluster_block(
+    feats: Sequence[Features], titles: Sequence[str | None], vecs: Sequence[KeyVector], embs: Vector | None,
+    df: Mapping[str, int], n_docs: int, params: GroupParams,
+) -> list[StoryState]:
+    """The stories of one block: ``StoryIndex.assign`` in arrival order, with corpus-wide key counts.
+
+    ``df`` needs only the counts of the block's vector keys (all that candidate lookup reads).
+    """
+    index = StoryIndex(params, _no_embedder if embs is not None else None)
+    index.df = Counter({k: df.get(k, 1) for v in vecs for k in v})
+    index.n_docs = n_docs
+    order = sorted(range(len(feats)), key=lambda i: arrival_order(feats[i].id, feats[i].published))
+    index.assign([feats[i] for i in order], [titles[i] for i in order], vecs=[vecs[i] for i in order],
+                 embs=embs[order] if embs is not None else None)
+    return list(index.stories.values())
+
+
+def _no_embedder(texts: list[str]) -> Vector:
+    """Stands for the embedder when embeddings come precomputed (it is never called)."""
+    raise AssertionError("embeddings are passed to cluster_block")
+
+
+def first_member(story: StoryState, orders: Mapping[str, Order]) -> Order:
+    return min(orders[a] for a in story.members)
+
+
+def group_from_scratch(
+    articles: Sequence[Article], params: GroupParams, embedder: Embedder | None = None,
+    on_article: Callable[[], None] | None = None,
+) -> StoryIndex:
+    """Group ``articles`` from scratch in one process (steps 1-6), as Spark does across many.
+
+    Returns an index holding every story (numbered S1.. by earliest article),
+    the corpus-wide key counts and each article's MinHash, ready to save and
+    to take more articles incrementally.
+    """
+    unique = list({a.id: a for a in articles}.values())
+    unique.sort(key=lambda a: arrival_order(a.id, a.published))
+    final = StoryIndex(params, embedder)
+    feats = final._features(unique)
+    titles = [article_title(a) for a in unique]
+    df: Counter[str] = Counter()
+    for f in feats:
+        df.update(f.keys.keys())
+    n_docs = len(feats)
+    vecs = [key_vector(f.keys, df, n_docs, params.max_keys) for f in feats]
+    orders = [arrival_order(f.id, f.published) for f in feats]
+
+    members: dict[str, list[BlockMember]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        keys = block_keys(vecs[i], df, params)
+        member = (orders[i], i, vecs[i], frozenset(keys))
+        for name in buckets(f, keys, params):
+            members[name].append(member)
+    linker = Linker()
+    for name, group in members.items():
+        if len(group) > 1:
+            linker.link(name, group, params)
+    del members
+    blocks: dict[int, list[int]] = defaultdict(list)
+    for i in range(n_docs):
+        blocks[linker.find(i)].append(i)
+
+    embs = final.embedder([f.lead for f in feats]) if final.embedder is not None and feats else None
+    stories: list[StoryState] = []
+    singles = [b[0] for b in blocks.values() if len(b) == 1]
+    for block in (b for b in blocks.values() if len(b) > 1):
+        stories += cluster_block([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
+                                 embs[block] if embs is not None else None, df, n_docs, params)
+        if on_article is not None:
+            for _ in block:
+                on_article()
+    # A block of one article is a story of one; its state (key profile,
+    # embedding) is still kept so later incremental runs can join it.
+    alone = StoryIndex(params)
+    for i in singles:
+        story = alone._new_story(titles[i])
+        alone._join(story, feats[i], vecs[i], embs[i] if embs is not None else None, None, index_minhash=False)
+        stories.append(story)
+        if on_article is not None:
+            on_article()
+    LOGGER.info("%d articles in %d blocks (%d alone, largest %d)", n_docs, len(blocks), len(singles),
+                max((len(b) for b in blocks.values()), default=0))
+    return _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+
+
+def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features],
+                orders: Mapping[str, Order], df: Counter[str]) -> StoryIndex:
+    """Fill ``index`` with ``stories`` numbered S1.. by their earliest article."""
+    stories.sort(key=lambda s: first_member(s, orders))
+    minhash = {f.id: f.minhash for f in feats}
+    index.df, index.n_docs, index.changed_keys = df, len(feats), set(df)
+    for seq, old in enumerate(stories, start=1):
+        story = replace(old, id=f"S{seq}", seq=seq)
+        index.stories[story.id] = story
+        for key in story.profile:
+            index.postings.setdefault(key, set()).add(story.id)
+        for a in story.members:
+            index.member_story[a] = story.id
+            index.minhashes[a] = minhash[a].tobytes()
+            index.lsh.insert(a, index._minhash(minhash[a]))
+    index.next_seq = len(stories) + 1
+    return index
+
