@@ -22,10 +22,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..models import KIND_ORDER, Article, Comparison, DocSpan
 from .kinds import KIND_MEANINGS, kind_label, kind_rank
 
-__all__ = ["render_html"]
+__all__ = ["ASSETS", "asset", "comparison_view", "render_html"]
+
+# The files the report inlines, which a server can also serve as they are.
+ASSETS = ("comparison.css", "comparison.js")
 
 # Layers of marks; a lower number wins when a segment is clicked (the most specific reading).
-_DISC, _CLAIM, _PASSAGE = 0, 1, 2
+# Entity mentions are drawn only where a page asks for them (the served story page).
+_DISC, _CLAIM, _PASSAGE, _MENTION = 0, 1, 2, 3
 _LONG = 120  # characters: evidence longer than this is a passage rather than a phrase
 
 
@@ -33,8 +37,8 @@ _LONG = 120  # characters: evidence longer than this is a passage rather than a 
 class _Mark:
     """One highlighted stretch of one document, before the text is split."""
 
-    sid: str  # span id, unique in the page: d3e1 (discrepancy 3, evidence 1), m2c0, p1a
-    group: str  # what links it to its counterparts: d3, m2, p1
+    sid: str  # span id, unique in the page: d3e1 (discrepancy 3, evidence 1), m2c0, p1a, e4n2
+    group: str  # what links it to its counterparts: d3, m2, p1, e4
     layer: int
     css: tuple[str, ...]
     title: str
@@ -52,6 +56,7 @@ class Segment:
     disc: str = ""
     match: str = ""
     passage: str = ""
+    entity: str = ""
     title: str = ""
 
 
@@ -104,6 +109,7 @@ def segment_text(text: str, marks: list[_Mark]) -> list[Segment]:
                 disc=" ".join(dict.fromkeys(m.group for m in cover if m.layer == _DISC)),
                 match=" ".join(dict.fromkeys(m.group for m in cover if m.layer == _CLAIM)),
                 passage=" ".join(dict.fromkeys(m.group for m in cover if m.layer == _PASSAGE)),
+                entity=" ".join(dict.fromkeys(m.group for m in cover if m.layer == _MENTION)),
                 title=" · ".join(titles),
             )
         )
@@ -119,8 +125,12 @@ def _json_for_script(data: Any) -> str:
     return s
 
 
-def _view(comparison: Comparison) -> dict[str, Any]:
-    """Everything the template needs, with the text already split into segments."""
+def comparison_view(comparison: Comparison, mentions: bool = False) -> dict[str, Any]:
+    """Everything the comparison templates need, with the text already split into segments.
+
+    ``mentions`` also marks every entity mention (groups ``e0``, ``e1``, ... in entity order), so a
+    page can show where an entity is named; the standalone report leaves them out.
+    """
     docs: list[Article] = list(comparison.documents)
     by_id = {d.id: d for d in docs}
     marks: dict[str, list[_Mark]] = {d.id: [] for d in docs}
@@ -188,6 +198,21 @@ def _view(comparison: Comparison) -> dict[str, Any]:
             sids.append(sid)
         groups[gid] = {"spans": sids, "kind": "", "label": "shared passage"}
 
+    if mentions:
+        for i, entity in enumerate(comparison.entities):
+            gid = f"e{i}"
+            sids = []
+            for j, mention in enumerate(entity.mentions):
+                doc = by_id.get(mention.doc)
+                where = _locate(doc.text, mention) if doc else None
+                if doc is None or where is None:
+                    continue
+                sid = f"{gid}n{j}"
+                title = f"{entity.type.lower()}: {entity.name}"
+                marks[doc.id].append(_Mark(sid, gid, _MENTION, ("mn",), title, *where))
+                sids.append(sid)
+            groups[gid] = {"spans": sids, "kind": "", "label": f"mentions of {entity.name}"}
+
     counts = Counter(_token(d.kind) for d in comparison.discrepancies)
     kinds_present = sorted(counts, key=kind_rank)
     columns = [
@@ -224,10 +249,17 @@ _ENV = Environment(
 )
 
 
+def asset(name: str) -> str:
+    """The text of one of :data:`ASSETS` (the report's stylesheet or script)."""
+    if name not in ASSETS:
+        raise KeyError(name)
+    assert _ENV.loader is not None
+    return _ENV.loader.get_source(_ENV, name)[0]
+
+
 def _script() -> tuple[str, str]:
     """The page's script and its CSP hash, so the page runs that script and nothing else."""
-    assert _ENV.loader is not None
-    source = _ENV.loader.get_source(_ENV, "comparison.js")[0]
+    source = asset("comparison.js")
     digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
     return source, f"sha256-{digest}"
 
@@ -239,4 +271,5 @@ def render_html(comparison: Comparison, title: str | None = None) -> str:
         title = "storydiff: " + (" vs ".join(ids) if len(ids) <= 3 else f"{len(ids)} versions")
     script, script_hash = _script()
     template = _ENV.get_template("comparison.html.j2")
-    return template.render(title=title, script=script, script_hash=script_hash, **_view(comparison))
+    return template.render(title=title, script=script, script_hash=script_hash, doc_href=None,
+                           **comparison_view(comparison))

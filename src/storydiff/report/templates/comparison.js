@@ -107,7 +107,9 @@
     var m = body.classList.contains("no-claims") ? [] : words(seg, "data-m");
     if (m.length) { return m[0]; }
     var p = body.classList.contains("no-passages") ? [] : words(seg, "data-p");
-    return p.length ? p[0] : null;
+    if (p.length) { return p[0]; }
+    var e = words(seg, "data-e");
+    return e.length ? e[0] : null;
   }
 
   cols.addEventListener("click", function (ev) {
@@ -140,6 +142,19 @@
       if (item && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); activateItem(item, null); }
     });
   }
+
+  // Outside the columns and the list (shared passages, entities on a served page), an element with
+  // data-show="GROUP" shows that group's spans in the versions.
+  document.addEventListener("click", function (ev) {
+    var el = ev.target.closest ? ev.target.closest("[data-show]") : null;
+    var gid = el ? el.getAttribute("data-show") : null;
+    if (!gid || !groups[gid]) { return; }
+    ev.preventDefault();
+    var docs = showSpans(groups[gid].spans);
+    select(null, false);
+    markActive(gid);
+    say(groups[gid].label, docs);
+  });
 
   function refreshCount() {
     if (!list) { return; }
