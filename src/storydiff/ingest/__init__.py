@@ -67,8 +67,8 @@ def _read_file(path: Path, settings: Settings) -> Iterator[Article | Skipped]:
         yield from read_feed(data, str(path))
 
 
-def _check(item: Article | Skipped, settings: Settings) -> Article | Skipped:
-    """Reject what no stage can use: empty or oversized text."""
+def check_article(item: Article | Skipped, settings: Settings) -> Article | Skipped:
+    """Reject what no stage can use: empty or oversized text (also for Spark's reader)."""
     if isinstance(item, Skipped):
         return item
     if len(item.text.strip()) < int(settings["min_text_chars"]):
@@ -91,6 +91,6 @@ def load_articles(
             continue
         try:
             for item in _read_file(path, settings):
-                yield _check(item, settings)
+                yield check_article(item, settings)
         except InputError as e:
             yield Skipped(e.origin, e.problem)

@@ -1,0 +1,35 @@
+"""A SparkSession for storydiff jobs: local by default, any master by name."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+
+def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = None, app: str = "storydiff") -> Any:
+    """Start (or reuse) a SparkSession.
+
+    For a local master the driver binds to 127.0.0.1 unless ``SPARK_LOCAL_IP``
+    says otherwise (a machine whose host name does not resolve otherwise
+    waits on DNS at start), and Python workers run this interpreter, so they
+    import the same storydiff. On a cluster, ``spark-submit`` decides both.
+    """
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName(app)
+    defaults = {
+        "spark.ui.showConsoleProgress": "false",
+        # Stories are few and large next to rows: fewer shuffle partitions than Spark's 200.
+        "spark.sql.shuffle.partitions": "16",
+    }
+    for key, value in {**defaults, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
