@@ -4,9 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit clean train-attribution
+.PHONY: venv chromium demo test lint typecheck unit clean train-attribution
 
-venv: $(STAMP)
+venv: $(STAMP) chromium
+
+# The web UI's browser tests drive Debian's chromium (they fail, never skip, without it).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 # torch first, pinned to the CPU build on this machine's disk: anything that
 # pulls torch later (sentence-transformers) then finds it satisfied instead of

@@ -76,3 +76,5 @@ def test_demo_runs_and_shows_the_ingested_corpus(tmp_path: Path) -> None:
     assert "Kimakovski / Kimakovsky" in done.stdout
     assert "military adviser to the head of the DPR (report-b)" in done.stdout
     assert (tmp_path / "demo" / "claims.json").exists()
+    # and how to browse it
+    assert f"storydiff serve --db {tmp_path / 'demo' / 'storydiff.duckdb'}" in done.stdout

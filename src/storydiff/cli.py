@@ -403,6 +403,62 @@ def claims(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tup
     sys.exit(2 if skipped else 0)
 
 
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs --token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--token", envvar="STORYDIFF_TOKEN", show_envvar=True, default=None,
+              help="Secret every request must carry (Authorization: Bearer TOKEN, or ?token=TOKEN once per "
+                   "browser); required off loopback.")
+@click.option("--get", "get_path", metavar="PATH",
+              help="Print the answer to one request (e.g. /stories.json) instead of listening; exit 1 on an error.")
+@click.pass_context
+def serve(ctx: click.Context, db: Path, host: str, port: int, token: str | None, get_path: str | None) -> None:
+    """Browse the store in a web browser: stories, their versions side by side, articles; JSON twins.
+
+    Read-only: the store is opened read-only, and no other process can write it while it is served.
+    """
+    try:
+        from .serve import check_bind
+        from .serve import serve as run_server
+    except ImportError as e:  # pragma: no cover - the serve extra is part of the default install
+        err.print(f"error: storydiff serve needs the serve extra ({e.name} is missing): "
+                  "pip install 'storydiff[serve]'", markup=False)
+        sys.exit(1)
+    settings = _settings(ctx)
+    with _errors():
+        if get_path is not None:
+            sys.exit(_serve_get(db, settings, token, get_path))
+        check_bind(host, token)
+
+        def ready(url: str) -> None:
+            err.print(f"serving {db} read-only at {url}" + (f"?token={token}" if token else "")
+                      + " (Ctrl-C stops)", markup=False)
+
+        access_log = logging.getLogger("storydiff").getEffectiveLevel() <= logging.INFO
+        run_server(db, settings, host, port, token, access_log=access_log, on_ready=ready)
+
+
+def _serve_get(db: Path, settings: Settings, token: str | None, path: str) -> int:
+    """`serve --get PATH`: one request through the app, no port opened."""
+    import warnings
+
+    with warnings.catch_warnings():  # starlette's notice about httpx, which is what we use
+        warnings.filterwarnings("ignore", message=".*httpx2.*")
+        from fastapi.testclient import TestClient
+
+    from .serve import create_app
+
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    with TestClient(create_app(db, settings, token), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as client:
+        response = client.get(path, headers=headers, follow_redirects=False)
+    click.echo(response.text, nl=not response.text.endswith("\n"))
+    return 0 if response.status_code < 400 else 1
+
+
 def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     cli(prog_name="storydiff")

@@ -136,3 +136,6 @@ def run_demo(corpus: Path, out_dir: Path, db: Path | None, settings: Settings, c
             markup=False,
         )
         console.print(f"story comparison: {html}", markup=False)
+
+    console.rule("browse")
+    console.print(f"$ storydiff serve --db {_shown(db)}    # then open http://127.0.0.1:8000/", markup=False)

@@ -130,6 +130,16 @@ SETTINGS: tuple[Setting, ...] = (
             "contents for different speakers to be an attribution_conflict."),
     Setting("compare_headline_containment", 0.75, "Share of a headline statement's content words a body claim "
             "must hold to be saying the same thing (internal_contradiction when every such body claim is hedged)."),
+    # serve
+    Setting("serve_page_size", 50, "Stories per overview page of `storydiff serve` (a request may ask for up to "
+            "200 with per_page)."),
+    Setting("serve_cache_size", 64, "Story comparisons `storydiff serve` keeps in memory, rendered (least recently "
+            "used dropped first); a comparison costs about 0.3-1 s per pair of versions to rebuild."),
+    Setting("serve_max_versions", 12, "Versions of one story compared on its page (the first ones to join it); "
+            "the rest are listed. Bounds the time a new story page takes."),
+    Setting("serve_limit_concurrency", 64, "Connections and requests `storydiff serve` handles at once; beyond "
+            "it answers 503 rather than queueing without bound."),
+    Setting("serve_timeout_keep_alive", 5, "Seconds an idle keep-alive connection stays open."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
