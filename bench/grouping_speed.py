@@ -52,12 +52,19 @@ def generate(data: Path, n: int, out: Path, seed: int = 11) -> None:
     by_story: dict[str, list[str]] = defaultdict(list)
     for row in gold:
         by_story[row["story"]].append((data / "ecbplus" / "text" / f"{row['id']}.txt").read_text("utf-8"))
-    stories = sorted(by_story)
+    generate_from([by_story[s] for s in sorted(by_story)], n, out, seed)
+
+
+def generate_from(base_stories: list[list[str]], n: int, out: Path, seed: int = 11) -> None:
+    """Write n articles as JSONL (id, text, story): events made from these stories' texts in turn.
+
+    (Also what tests/test_scale.py uses, with the texts the repo ships.)
+    """
     rng = random.Random(seed)
     written, event = 0, 0
     with open(out, "w", encoding="utf-8") as fh:
         while written < n:
-            base = by_story[stories[event % len(stories)]]
+            base = base_stories[event % len(base_stories)]
             mapping: dict[str, str] = {}
             erng = random.Random(f"{seed}-{event}")
 

@@ -235,6 +235,56 @@ def stories(ctx: click.Context, db: Path, fmt: str, rebuild: bool) -> None:
         out.print(f"    {', '.join(s.articles)}", markup=False)
 
 
+@cli.command("spark-stories")
+@click.option("--input", "input_path", required=True,
+              help="Articles as JSON Lines (one file, a folder, .gz) or Parquet (`storydiff export`); any path "
+                   "Spark reads (hdfs://, s3a://).")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for stories.parquet, stories.json, rejects.jsonl and summary.json; written beside it, "
+                   "then renamed into place.")
+@click.option("--master", default="local[*]", show_default=True,
+              help="Spark master; under spark-submit the one spark-submit was given wins.")
+@click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable).")
+@click.option("--partitions", type=int, default=None,
+              help="Partitions for the shuffles; default twice Spark's default parallelism.")
+@click.pass_context
+def spark_stories(ctx: click.Context, input_path: str, output: Path, master: str, confs: tuple[str, ...],
+                  partitions: int | None) -> None:
+    """Group a corpus into stories on Apache Spark: the same stories as `stories --rebuild`, at cluster scale.
+
+    Exit code 2 when some records were rejected (each is in DIR/rejects.jsonl; the first are shown).
+    """
+    settings = _settings(ctx)
+    conf = {}
+    for item in confs:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--conf {item!r}: expected KEY=VALUE")
+        conf[key] = value
+    with _errors():
+        try:
+            from .scale import spark_session
+            from .scale import spark_stories as run_spark
+        except ImportError as e:
+            raise ConfigError(f"spark-stories needs pyspark ({e}); install storydiff[scale]") from None
+        from pyspark.sql import SparkSession
+
+        owned = SparkSession.getActiveSession() is None  # a session the caller started stays running
+        spark = spark_session(master, conf)
+        try:
+            report = run_spark(spark, input_path, output, settings, partitions)
+        finally:
+            if owned:
+                spark.stop()
+    _print_skipped(report.rejects)
+    if report.rejected > len(report.rejects):
+        err.print(f"... {report.rejected - len(report.rejects)} more in {output / 'rejects.jsonl'}", markup=False)
+    out.print(f"{report.articles} articles in {report.stories} stories ({report.blocks} blocks, largest "
+              f"{report.largest_block}); rejected {report.rejected}; {report.seconds:.1f} s; wrote {output}",
+              markup=False)
+    sys.exit(report.exit_code)
+
+
 def _published_overrides(values: tuple[str, ...]) -> tuple[str | None, dict[str, str]]:
     """``--published DATE`` (every document) and ``--published ID=DATE`` (one) into a default and a map."""
     default: str | None = None

@@ -202,9 +202,9 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     roots = labels.map(lambda r: (r[1], 1)).reduceByKey(lambda x, y: x + y, parts).persist(_storage())
     report = SparkReport(articles=n_docs)
     if not roots.isEmpty():
-        n_roots, n_children = roots.count(), labels.count()
+        n_children = labels.count()
         report.largest_block = roots.values().max() + 1
-        report.blocks = n_roots + n_docs - n_roots - n_children
+        report.blocks = n_docs - n_children  # each block has one root; the rest are children
     else:
         report.largest_block, report.blocks = min(1, n_docs), n_docs
 
@@ -218,6 +218,7 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     ordered = clustered.union(alone).sortByKey(numPartitions=parts).values().zipWithIndex()
     stories = ordered.map(lambda r: Story(f"S{r[1] + 1}", tuple(r[0]["articles"]), r[0]["title"],
                                           r[0]["first_seen"], r[0]["last_seen"]))
+    report.seconds = time.perf_counter() - started  # summary.json: the time before writing
     write_output(spark, stories, rejects, output, report)
     report.seconds = time.perf_counter() - started
     for rdd in (prepared, nodes, vectors, labels, roots):
