@@ -314,6 +314,7 @@ def test_with_a_token_every_request_must_carry_it(served_store: ServedStore) -> 
         denied = c.get("/")
         assert denied.status_code == 401 and denied.headers["www-authenticate"].startswith("Bearer")
         assert "token" in denied.text
+        assert "served.duckdb" not in denied.text and not re.search(r"\d+ (stor|article)", denied.text)  # nothing
         assert_error(c.get("/stories.json", headers={"authorization": "Bearer wrong"}), 401)
         assert_error(c.get("/stories.json", params={"token": TOKEN[:-1]}), 401)
         ok = c.get("/stories.json", headers={"authorization": f"Bearer {TOKEN}"})

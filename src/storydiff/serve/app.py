@@ -144,8 +144,9 @@ def create_app(db: Path | str, settings: Settings | None = None, token: str | No
         if as_json:
             response = JSONResponse({"ok": False, "status": status, "error": message}, status_code=status)
         else:
+            # An error page says nothing about the store: it may answer a request without the token.
             response = render("error.html.j2", status, title=f"{status} {HTTPStatus(status).phrase}",
-                              status=status, phrase=HTTPStatus(status).phrase, message=message)
+                              status=status, phrase=HTTPStatus(status).phrase, message=message, store_name="")
         for key, value in SECURITY_HEADERS:  # also on errors raised past the guard
             response.headers.setdefault(key.decode(), value.decode())
         return response
