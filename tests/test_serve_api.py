@@ -326,6 +326,10 @@ def test_with_a_token_every_request_must_carry_it(served_store: ServedStore) -> 
         cookie = first.cookies[COOKIE]
         assert TOKEN not in cookie and "httponly" in first.headers["set-cookie"].lower()
         c.cookies.clear()
+        encoded = "/article/" + quote(HOSTILE_ID, safe="")
+        again = c.get(encoded, params={"token": TOKEN}, follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"] == encoded  # still percent-encoded
+        c.cookies.clear()
         c.cookies.set(COOKIE, cookie)
         assert c.get("/story/S3").status_code == 200
         c.cookies.set(COOKIE, cookie + "0")

@@ -18,7 +18,7 @@ import hmac
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.responses import Response
 
@@ -133,9 +133,11 @@ class Guard:
                                  "other names")
         if self.token is None:
             return None
-        return self._check_token(path, headers, query, fail)
+        # The redirect after ?token= goes to the path as it was sent (still percent-encoded).
+        raw_path = scope.get("raw_path") or quote(path).encode()
+        return self._check_token(path, raw_path.decode("latin-1"), headers, query, fail)
 
-    def _check_token(self, path: str, headers: dict[str, str], query: str,
+    def _check_token(self, path: str, raw_path: str, headers: dict[str, str], query: str,
                      fail: Callable[..., Response]) -> Response | None:
         assert self.token is not None and self.cookie is not None
         auth = headers.get("authorization", "")
@@ -154,7 +156,7 @@ class Guard:
             if path.endswith(".json") or path.startswith("/static/"):
                 return None  # an API client sends the token each time
             rest = urlencode([(k, v) for k, v in pairs if k != "token"])
-            response = Response(status_code=303, headers={"location": path + (f"?{rest}" if rest else "")})
+            response = Response(status_code=303, headers={"location": raw_path + (f"?{rest}" if rest else "")})
             response.set_cookie(COOKIE, self.cookie, httponly=True, samesite="lax", path="/")
             return response
         message = ("this server needs its token: send Authorization: Bearer TOKEN, or open the link "
