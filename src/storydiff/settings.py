@@ -96,12 +96,13 @@ SETTINGS: tuple[Setting, ...] = (
             "it best once all have arrived; fewer arrival-order mistakes (ECB+ sweep)."),
     Setting("group_block_keys", 16, "A from-scratch run (a fresh store, --rebuild, spark-stories) first splits the "
             "corpus into blocks grouped apart: articles are compared when they share one of their this many rarest "
-            "keys or a near-duplicate LSH band. ECB+ F1 0.846 at 8, 0.852 at 12, 0.8535 at 16 and 20."),
-    Setting("group_block_threshold", 0.25, "Event-key cosine that puts two articles sharing a rare key in one block; "
-            "ECB+ largest block 69 of 772 articles at 0.25 (F1 0.8535), 612 at 0.2 with no group_block_shared rule."),
+            "keys or a near-duplicate LSH band. ECB+ F1 0.846 at 8, 0.852 at 12, 0.853-0.855 at 16 and 20."),
+    Setting("group_block_threshold", 0.25, "Event-key cosine that puts two articles sharing two rare keys in one "
+            "block; ECB+ largest block 69 of 772 articles at 0.25 (F1 0.855), 612 at 0.2 with no group_block_shared "
+            "rule."),
     Setting("group_block_shared", 3, "Below group_block_threshold, two articles still go in one block with "
-            "group_min_key_score when they share this many of their group_block_keys rare keys (ECB+ F1 0.8535 at 3, "
-            "0.8512 without)."),
+            "group_min_key_score when they share this many of their group_block_keys rare keys (ECB+ F1 0.855 at 3, "
+            "0.851 without)."),
     Setting("group_block_max_df", 2000, "Keys held by more articles than this do not make blocks (as "
             "group_max_postings for candidates): one common key would put half the corpus in one block."),
     Setting("group_block_window", 200, "In a block bucket (a rare key, an LSH band), each article is compared "

@@ -1,0 +1,123 @@
+"""spark-stories scaling: wall time and articles/s by corpus size and cores, against `storydiff stories`.
+
+    .venv/bin/python bench/spark_scaling.py [DATA_DIR] [--sizes 100000,1000000] [--cores 1,2] [--no-local]
+
+For each size the script generates the corpus (bench/grouping_speed.py's
+generator, from the ECB+ stories in DATA_DIR, default ../shared/data) as JSONL,
+then, each as its own process:
+
+- local: `storydiff ingest` into a fresh store (timed apart), then `storydiff stories`
+  (the single-process from-scratch grouping);
+- spark: `storydiff spark-stories --master local[N]` on the JSONL, for each N in --cores
+  (the whole process: JVM start, reading and parsing the JSONL included).
+
+It prints, per run, seconds, articles/s and the load average (other jobs may
+share the cores), the speed-up of the most cores over one, the ratio of each
+Spark run's time to the local `stories`, pairwise F1 against the generated
+events, and whether each Spark run gave exactly the local stories.
+
+With --data-ecbplus it also runs both on the 772 ECB+ articles and checks the
+two give the same stories (the issue's consistency benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STORYDIFF = ROOT / ".venv" / "bin" / "storydiff"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from grouping_speed import generate, pairwise_f1  # noqa: E402
+
+
+def load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def timed(cmd: list[str], out: Path | None = None) -> float:
+    started = time.perf_counter()
+    with open(out, "w", encoding="utf-8") if out else open(os.devnull, "w") as fh:
+        done = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 2):
+        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def stories_of(path: Path) -> list[dict[str, object]]:
+    data: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))["stories"]
+    return data
+
+
+def partition(stories: list[dict[str, object]]) -> dict[str, str]:
+    return {a: str(s["id"]) for s in stories for a in s["articles"]}  # type: ignore[attr-defined]
+
+
+def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local: bool,
+             gold: dict[str, str] | None) -> None:
+    rows: dict[str, float] = {}
+    local_stories = None
+    if local:
+        db = work / f"{name}.duckdb"
+        seconds = timed([str(STORYDIFF), "ingest", str(jsonl), "--db", str(db)])
+        print(f"{name}: ingest {seconds:.0f} s ({load()})", flush=True)
+        out = work / f"{name}-local.json"
+        seconds = timed([str(STORYDIFF), "stories", "--db", str(db), "--format", "json"], out)
+        rows["local"] = seconds
+        local_stories = stories_of(out)
+        f1 = f", pairwise F1 {pairwise_f1(gold, partition(local_stories)):.3f}" if gold else ""
+        print(f"{name}: storydiff stories {seconds:.0f} s, {n / seconds:,.0f} articles/s{f1} ({load()})", flush=True)
+    for k in cores:
+        out_dir = work / f"{name}-spark-{k}"
+        seconds = timed([str(STORYDIFF), "spark-stories", "--input", str(jsonl), "--output", str(out_dir),
+                         "--master", f"local[{k}]"])
+        rows[f"local[{k}]"] = seconds
+        spark = stories_of(out_dir / "stories.json")
+        summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+        f1 = f", pairwise F1 {pairwise_f1(gold, partition(spark)):.3f}" if gold else ""
+        same = "" if local_stories is None else f", identical to local: {'yes' if spark == local_stories else 'NO'}"
+        ratio = f", {seconds / rows['local']:.2f}x the local time" if "local" in rows else ""
+        print(f"{name}: spark-stories local[{k}] {seconds:.0f} s, {n / seconds:,.0f} articles/s{ratio}{f1}{same}; "
+              f"{summary['blocks']:,} blocks, largest {summary['largest_block']:,} ({load()})", flush=True)
+    if len(cores) > 1:
+        lo, hi = min(cores), max(cores)
+        print(f"{name}: speed-up local[{hi}] over local[{lo}]: {rows[f'local[{lo}]'] / rows[f'local[{hi}]']:.2f}x",
+              flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--sizes", default="100000")
+    parser.add_argument("--cores", default="1,2")
+    parser.add_argument("--no-local", action="store_true", help="skip the single-process `storydiff stories`")
+    parser.add_argument("--ecbplus", action="store_true", help="also check both give the same stories on ECB+")
+    args = parser.parse_args()
+    cores = [int(c) for c in args.cores.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if args.ecbplus:
+            ecb = work / "ecbplus.jsonl"
+            with open(ecb, "w", encoding="utf-8") as fh:
+                for path in sorted((args.data / "ecbplus" / "text").glob("*.txt")):
+                    fh.write(json.dumps({"id": path.stem, "text": path.read_text(encoding="utf-8")}) + "\n")
+            gold = {json.loads(line)["id"]: json.loads(line)["story"]
+                    for line in (args.data / "ecbplus" / "gold_stories.jsonl").open(encoding="utf-8")}
+            run_size("ecbplus", ecb, len(gold), cores[-1:], work, True, gold)
+        for n in map(int, args.sizes.split(",")):
+            jsonl = work / f"gen-{n}.jsonl"
+            generate(args.data, n, jsonl)
+            gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
+            run_size(f"n={n}", jsonl, n, cores, work, not args.no_local, gold)
+
+
+if __name__ == "__main__":
+    main()
