@@ -14,7 +14,8 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
     For a local master the driver binds to 127.0.0.1 unless ``SPARK_LOCAL_IP``
     says otherwise (a machine whose host name does not resolve otherwise
     waits on DNS at start), and Python workers run this interpreter, so they
-    import the same storydiff. On a cluster, ``spark-submit`` decides both.
+    import the same storydiff. Under ``spark-submit``, its ``--master`` and
+    Python settings are used instead.
     """
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -22,7 +23,11 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.master(master).appName(app)
+    builder = SparkSession.builder.appName(app)
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # Not under spark-submit (which starts the JVM first and passes its
+        # port): the master is ours to set. Under spark-submit, its --master wins.
+        builder = builder.master(master)
     defaults = {
         "spark.ui.showConsoleProgress": "false",
         # Stories are few and large next to rows: fewer shuffle partitions than Spark's 200.
