@@ -153,6 +153,28 @@ def test_attribution_conflict_between_named_speakers() -> None:
     assert "Olsen" in _evidence(conflicts[0], "a") and "Brennan" in _evidence(conflicts[0], "b")
 
 
+def test_speaker_swap_inside_the_subject_and_with_a_rare_surname() -> None:
+    # The changed name is not the subject itself ("a lawyer for [Olsen]"), or the tagger
+    # reads the new surname opening a sentence as a common noun or a place.
+    lawyer = BASE + "A lawyer for Margaret Olsen, Peter Quayle, told reporters that the council had acted lawfully.\n"
+    c = _pair(lawyer, lawyer.replace("A lawyer for Margaret Olsen", "A lawyer for Simon Dwyer"))
+    conflicts = _of(c, "attribution_conflict")
+    assert len(conflicts) == 1 and "Olsen" in _evidence(conflicts[0], "a") and "Dwyer" in _evidence(conflicts[0], "b")
+    opening = BASE + "Olsen, speaking to volunteers at a rest centre, said more rain was expected overnight.\n"
+    c = _pair(opening, opening.replace("Olsen, speaking", "Rhodes, speaking"))
+    conflicts = _of(c, "attribution_conflict")
+    assert len(conflicts) == 1 and "Rhodes" in _evidence(conflicts[0], "b")
+
+
+def test_changed_affiliation_ending_in_a_name_is_a_role_not_a_speaker() -> None:
+    a = BASE + "Tom Kell, the director of planning at the University of Leeds, said the defences had held.\n"
+    b = a.replace("the director of planning at the University of Leeds",
+                  "a former adviser who runs Crosscut Strategies")
+    c = _pair(a, b)
+    assert "attribution_conflict" not in _kinds(c)
+    assert "role_conflict" in _kinds(c)
+
+
 def test_role_conflict() -> None:
     c = _pair(BASE, BASE.replace("Council leader Margaret Olsen", "Deputy mayor Margaret Olsen"))
     roles = _of(c, "role_conflict")

@@ -149,35 +149,42 @@ def _views(ctx: Context, doc_id: str) -> list[ClaimView]:
 _PLACES = frozenset({"GPE", "LOC", "FAC", "NORP"})
 
 
-def _namey(t: Any) -> bool:
+def _capitalised(t: Any) -> bool:
+    # "DuVernay" and "McCain" are no str.istitle(); all-capitals words are more often acronyms.
+    return bool(t.is_alpha and t.text[:1].isupper() and not t.is_upper)
+
+
+def _namey(t: Any, loose: bool = False) -> bool:
     """A token that may be part of a person's name: tagged PERSON, an initial, or a capitalised
-    proper noun that is no title or date (the tagger calls rare surnames ORG or even GPE)."""
+    proper noun that is no title or date (the tagger calls rare surnames ORG or even GPE).
+    ``loose`` also takes a capitalised common noun: the tagger reads a rare surname opening a
+    sentence ("Rhodes, speaking to ...") as one; it is asked for only opposite a person's name."""
     if t.ent_type_ in ("DATE", "TIME") or t.lower_ in DAY_NAMES:
         return False
-    return bool(
-        t.ent_type_ == "PERSON"
-        or _INITIALS.fullmatch(t.text)
-        or (t.pos_ == "PROPN" and t.is_title and not _is_title(t))
-    )
+    if t.ent_type_ == "PERSON" or _INITIALS.fullmatch(t.text):
+        return True
+    if not _capitalised(t) or _is_title(t) or t.is_stop:
+        return False
+    return bool(t.pos_ == "PROPN" or (loose and t.pos_ == "NOUN" and not is_person_noun(t)))
 
 
-def _person_like(run: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+def _person_like(run: tuple[Any, ...], other: tuple[Any, ...], seat: bool) -> bool:
     """Whether a run of name tokens is a person here. Tagged PERSON, yes; all place or all
     organisation, only in the speaker's seat and opposite a person ("Trump" / "Rhodes");
-    untagged, in the speaker's seat."""
+    untagged, in the speaker's seat or opposite a person."""
     if any(t.ent_type_ == "PERSON" for t in run):
         return True
     opposite = any(t.ent_type_ == "PERSON" for t in other)
     if all(t.ent_type_ in _PLACES or t.ent_type_ == "ORG" for t in run):
-        return opposite and _speaks(run)
-    return _speaks(run) or opposite
+        return opposite and seat
+    return seat or opposite
 
 
-def _name_run(tokens: tuple[Any, ...]) -> tuple[Any, ...]:
+def _name_run(tokens: tuple[Any, ...], loose: bool = False) -> tuple[Any, ...]:
     """The person's name a stretch ends in ("Fire chief [David Brennan]"); empty when it ends otherwise."""
     words = [t for t in tokens if not t.is_punct]
     i = len(words)
-    while i > 0 and _namey(words[i - 1]):
+    while i > 0 and _namey(words[i - 1], loose):
         i -= 1
     return tuple(words[i:])
 
@@ -190,35 +197,83 @@ def _last_word(tokens: tuple[Any, ...]) -> set[str]:
     return {name_key(words[-1].text)} - {""} if words else set()
 
 
+# Links that keep a word inside the noun phrase it belongs to: "an attorney for [X]",
+# "[X], the director", "Y and [X]", "senator [X]".
+_IN_PHRASE = frozenset({"compound", "flat", "appos", "conj", "pobj", "prep", "amod", "nmod", "cc"})
+
+
 def _speaks(tokens: tuple[Any, ...]) -> bool:
-    """The name is who says or does what the sentence reports: its subject, a possessor
-    ("Mr. Obama's bet"), or a transcript's speaker label ("WALLACE:")."""
+    """The name is who says or does what the sentence reports: inside its subject ("an
+    attorney for X"), a possessor ("Mr. Obama's bet"), or a transcript's speaker label ("WALLACE:")."""
     doc = tokens[0].doc
     after = tokens[-1].i + 1
     if after < len(doc) and doc[after].text == ":":
         return True
     for t in tokens:
-        head = t
-        while head.dep_ in ("compound", "flat") and head.head is not head:
-            head = head.head
+        head, steps = t, 0
+        while head.dep_ in _IN_PHRASE and head.head is not head and head.pos_ != "VERB" and steps < 6:
+            head, steps = head.head, steps + 1
         if head.dep_ in _AGENT_DEPS:
             return True
     return False
 
 
+def _before_unnamed_cue(views: list[ClaimView], span: tuple[int, int]) -> bool:
+    """The name stands before the cue of a claim whose source the claims stage missed, outside
+    its content ("[Aaron Kall], the director of ..., compared Trump to ..."): the parse went
+    wrong around the speaker, but the name is in the speaker's seat all the same."""
+    for v in views:
+        c = v.claim
+        if c.source is not None or c.cue is None or not v.sentence[0] <= span[0] < c.cue.start:
+            continue
+        if c.content is not None and c.content.start <= span[0] < c.content.end:
+            continue
+        return True
+    return False
+
+
+def _seat(ctx: Context, sp: SentencePair, s: Stretch) -> tuple[ClaimView | None, bool]:
+    """The claim whose source holds the swapped name, and whether the name is in a speaker's
+    seat. The rest of the two sentences is the same, so the better parse of the two decides."""
+    va = _in_source(_views(ctx, sp.a.doc_id), s.x_span())
+    vb = _in_source(_views(ctx, sp.b.doc_id), s.y_span())
+    view = va or vb
+    seat = (
+        view is not None
+        or _speaks(s.x)
+        or _speaks(s.y)
+        or _before_unnamed_cue(_views(ctx, sp.a.doc_id), s.x_span())
+        or _before_unnamed_cue(_views(ctx, sp.b.doc_id), s.y_span())
+    )
+    return view, seat
+
+
+def _in_clause(stretch: tuple[Any, ...], run: tuple[Any, ...]) -> bool:
+    """Whether the changed words before a name put it inside a phrase or clause of their own
+    (a preposition or a verb among them), so the change is to what the speaker is, not who."""
+    start = run[0].i
+    return any(t.pos_ in ("ADP", "VERB", "AUX") for t in stretch if t.i < start)
+
+
 def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
     run_x, run_y = _name_run(s.x), _name_run(s.y)
+    # A rare surname the tagger missed stands opposite a tagged one: look again, loosely.
+    if run_x and not run_y and any(t.ent_type_ == "PERSON" for t in run_x):
+        run_y = _name_run(s.y, loose=True)
+    elif run_y and not run_x and any(t.ent_type_ == "PERSON" for t in run_y):
+        run_x = _name_run(s.x, loose=True)
     if not run_x or not run_y:
         return None
-    if not (_person_like(run_x, run_y) and _person_like(run_y, run_x)):
-        return None  # a place or organisation for another: a place_conflict or a changed affiliation
+    if _in_clause(s.x, run_x) or _in_clause(s.y, run_y):
+        return None  # "the director of debate at [Michigan]" for "who runs [Crosscut]": a changed role
     s = Stretch(run_x, run_y)
     na, nb = _last_word(s.x), _last_word(s.y)
     if not na or not nb or na & nb or same_name(_quote(s.x), _quote(s.y)) >= 0.85:
         return None
-    va = _in_source(_views(ctx, sp.a.doc_id), s.x_span())
-    vb = _in_source(_views(ctx, sp.b.doc_id), s.y_span())
-    if va is None and vb is None and not (_speaks(s.x) or _speaks(s.y)):
+    view, seat = _seat(ctx, sp, s)
+    if not (_person_like(run_x, run_y, seat) and _person_like(run_y, run_x, seat)):
+        return None  # a place or organisation for another: a place_conflict or a changed affiliation
+    if not seat:
         return None
     qa, qb = _quote(s.x), _quote(s.y)
     (xa, ya), (xb, yb) = s.x_span(), s.y_span()
@@ -227,7 +282,7 @@ def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None
         (sp.a.doc_id, sp.b.doc_id),
         (ctx.span(sp.a.doc_id, xa, ya), ctx.span(sp.b.doc_id, xb, yb)),
         f"The same statement is attributed to {qa} in {sp.a.doc_id} and to {qb} in {sp.b.doc_id}.",
-        (va or vb).claim.speaker if (va or vb) else None,  # type: ignore[union-attr]
+        view.claim.speaker if view is not None else None,
     )
 
 
