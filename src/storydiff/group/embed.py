@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -52,18 +53,66 @@ def _distil(teacher: str, pca_dims: int, target: Path) -> Any:
     return model
 
 
+@dataclass(frozen=True)
+class TableModel:
+    """A plain model2vec model read straight from its files: a tokenizer and a table.
+
+    ``StaticModel.from_pretrained`` costs about 0.5 s more (model-card imports, a
+    deep copy of the tokenizer, a sorted vocabulary), most of a short
+    ``storydiff compare``'s budget; pooling needs only these three fields.
+    """
+
+    tokenizer: Any
+    embedding: npt.NDArray[np.float32]
+    unk_token_id: int | None
+    token_mapping: None = None
+    weights: None = None
+
+
+def _table_model(folder: Path) -> TableModel | None:
+    """The cached distillation as a ``TableModel``; None when it holds more than a table
+    (a vocabulary-quantised model with weights or a token mapping), which model2vec loads."""
+    import json
+
+    try:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer  # type: ignore[import-untyped]
+
+        tensors = load_file(str(folder / "model.safetensors"))
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    except (ImportError, OSError, ValueError):
+        return None
+    if set(tensors) != {"embeddings"} or config.get("pooling", "mean") != "mean":
+        return None
+    table = np.asarray(tensors["embeddings"], dtype=np.float32)
+    if table.shape[0] != tokenizer.get_vocab_size():
+        return None
+    tokenizer.no_padding()
+    unk = getattr(tokenizer.model, "unk_token", None)
+    unk_id = tokenizer.token_to_id(unk) if unk else None
+    if unk_id is not None:
+        table[unk_id] = 0.0  # the unknown token carries nothing (as in _table)
+    return TableModel(tokenizer, table, unk_id)
+
+
 @lru_cache(maxsize=2)
 def load_model(model: str = "", pca_dims: int = 256) -> Any:
     """A model2vec ``StaticModel``: a local folder, or distilled from the bundled MiniLM and cached."""
-    from model2vec import StaticModel
-
     if model:
+        from model2vec import StaticModel
+
         try:
             return StaticModel.from_pretrained(model)
         except (OSError, ValueError) as e:
             raise ConfigError(f"embedding model {model!r} cannot be loaded ({e}); give a model2vec folder") from None
     target = cache_dir() / f"model2vec-{DEFAULT_TEACHER}-pca{pca_dims}"
     if (target / "config.json").exists():
+        table = _table_model(target)
+        if table is not None:
+            return table
+        from model2vec import StaticModel
+
         return StaticModel.from_pretrained(str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -100,6 +149,8 @@ def embed(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
 
 def _table(model: Any) -> npt.NDArray[np.float32]:
     """The model's embedding table in float32, the unknown token's row zeroed (it carries nothing)."""
+    if isinstance(model, TableModel):
+        return model.embedding
     table = getattr(model, "_storydiff_table", None)
     if table is None:
         table = np.array(model.embedding, dtype=np.float32)
@@ -109,14 +160,27 @@ def _table(model: Any) -> npt.NDArray[np.float32]:
     return table
 
 
-def _pooled(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
-    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+# Up to this many tokens a batch is summed by gathering rows (no scipy import, which
+# a two-document comparison would notice); above it, by a sparse product that never
+# holds a (tokens x dimensions) array.
+_GATHER_TOKENS = 20_000
 
+
+def _pooled(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
     table = _table(model)
     encodings = model.tokenizer.encode_batch_fast(texts, add_special_tokens=False)
     ids = [e.ids for e in encodings]
     lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
     flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
     indptr = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
+    if len(flat) <= _GATHER_TOKENS:
+        sums = np.zeros((len(ids), table.shape[1]), dtype=np.float32)
+        if len(flat):
+            rows = np.add.reduceat(table[flat], indptr[:-1][lengths > 0], axis=0)
+            sums[lengths > 0] = rows
+        return sums
+
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+
     counts = csr_matrix((np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), table.shape[0]))
     return np.asarray(counts @ table, dtype=np.float32)
