@@ -1,6 +1,6 @@
 """Story grouping speed: articles/s and peak memory, end to end from JSONL.
 
-    .venv/bin/python bench/grouping_speed.py [DATA_DIR] [--sizes 10000,100000] [--no-baseline]
+    .venv/bin/python bench/grouping_speed.py [DATA_DIR] [--sizes 10000,100000] [--online] [--no-baseline]
 
 The corpus is generated from the real ECB+ articles in DATA_DIR/ecbplus/text
 (default ../shared/data), so the groups are known: each generated event takes
@@ -11,7 +11,9 @@ another report of the same event mixed in. An article's gold group is its
 generated event.
 
 For each size the script writes the JSONL, then in a fresh process reads it,
-groups it (``StoryIndex``, all tiers on) and writes the stories JSON, and
+groups it from scratch as ``storydiff stories`` does on a fresh store (blocks,
+then ``StoryIndex`` per block, all tiers on; ``--online``: also the online
+index a later incremental run uses) and writes the stories JSON, and
 reports articles/s, peak memory (max RSS) and pairwise F1 against the
 generated groups. The baseline is a plain datasketch MinHashLSH (128
 permutations, word 3-shingles, threshold 0.5, connected components) over the
@@ -110,6 +112,20 @@ def pairwise_f1(gold: dict[str, str], system: dict[str, str]) -> float:
 
 
 def run_ours(jsonl: Path, out: Path) -> None:
+    """What `storydiff stories` does on a fresh store: the from-scratch grouping in blocks."""
+    from storydiff.group import GroupParams, group_from_scratch, make_embedder
+    from storydiff.models import Article
+    from storydiff.settings import Settings
+
+    settings = Settings()
+    with open(jsonl, encoding="utf-8") as fh:
+        articles = [Article(id=r["id"], text=r["text"]) for r in map(json.loads, fh)]
+    index = group_from_scratch(articles, GroupParams.from_settings(settings), make_embedder(settings))
+    out.write_text(json.dumps({"stories": [s.as_dict() for s in index.result()]}), encoding="utf-8")
+
+
+def run_online(jsonl: Path, out: Path) -> None:
+    """What a later `storydiff stories` does with new articles: the online index, a chunk at a time."""
     from itertools import islice
 
     from storydiff.group import GroupParams, StoryIndex, make_embedder
@@ -174,6 +190,7 @@ def main() -> None:
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--online", action="store_true", help="also time the online (incremental) index")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for n in map(int, args.sizes.split(",")):
@@ -181,7 +198,8 @@ def main() -> None:
             generate(args.data, n, jsonl)
             gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
             rows = {}
-            for which in ("ours", *(() if args.no_baseline else ("baseline",))):
+            for which in ("ours", *(("online",) if args.online else ()),
+                          *(() if args.no_baseline else ("baseline",))):
                 out = Path(tmp) / f"{which}-{n}.json"
                 seconds, mb = measure(which, jsonl, out)
                 system = {a: s["id"] for s in json.loads(out.read_text("utf-8"))["stories"] for a in s["articles"]}

@@ -81,6 +81,10 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
                          "--master", f"local[{k}]"])
         rows[f"local[{k}]"] = seconds
         spark = stories_of(out_dir / "stories.json")
+        missing = len(set(gold or ()) - set(partition(spark)))
+        if missing:
+            print(f"{name}: spark-stories local[{k}] left out {missing} articles", flush=True)
+            gold = None
         summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(spark)):.3f}" if gold else ""
         same = "" if local_stories is None else f", identical to local: {'yes' if spark == local_stories else 'NO'}"

@@ -121,6 +121,7 @@ def _messy(tmp_path: Path) -> Path:
         json.dumps({"id": "a1", "text": "Dockers in Antwerp walked out on Monday, the ABVV union said."}),
         json.dumps({"id": "a1", "text": "Another text under a used id."}),
         json.dumps({"id": "a4", "text": "Antwerp dockers of the ABVV stayed out on Monday."}),
+        json.dumps({"id": "a5", "text": "no names and no numbers here, so no event keys at all"}),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -139,9 +140,9 @@ def test_bad_records_are_rejected_with_reasons_and_exit_2(spark: Any, tmp_path: 
     assert reasons[4] == f"id already used by {messy}:1 for a different text; that one is kept"
     assert f"skipped: {messy}:2: not valid JSON" in result.output
     listed = sorted(a for s in _stories(tmp_path / "out")["stories"] for a in s["articles"])
-    assert listed == ["a1", "a4"]  # the identical re-send of a1 is no reject and no second article
+    assert listed == ["a1", "a4", "a5"]  # the identical re-send of a1 is no reject and no second article
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["rejected"] == 5 and summary["articles"] == 2
+    assert summary["rejected"] == 5 and summary["articles"] == 3
     assert spark.sparkContext._jsc is not None  # the CLI left the tests' session running
 
 

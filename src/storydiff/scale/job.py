@@ -115,11 +115,11 @@ def _duplicates(item: tuple[str, Iterable[tuple[int, str, str]]]) -> Iterator[tu
             yield (no, origin, f"id already used by {first[2]} for a different text; that one is kept")
 
 
-def _vectorise(item: tuple[int, tuple[Prepared, Iterable[tuple[str, int]]]], n_docs: int,
+def _vectorise(item: tuple[int, tuple[Prepared, Iterable[tuple[str, int]] | None]], n_docs: int,
                params: GroupParams) -> tuple[int, tuple[Prepared, KeyVector, dict[str, int], list[str]]]:
     """Step 4 for one article: its key vector, the counts of its vector keys, its blocking keys."""
     node, (prep, counts) = item
-    df = dict(counts)
+    df = dict(counts or ())
     vec = key_vector(prep.features.keys, df, n_docs, params.max_keys)
     return node, (prep, vec, {k: df[k] for k in vec}, block_keys(vec, df, params))
 
@@ -193,7 +193,9 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     counts = holders.join(df, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts)
 
     # 4. vectors, buckets, links
-    vectors = nodes.join(counts, parts).map(lambda item: _vectorise(item, n_docs, params)).persist(_storage())
+    # A left join: an article with no event key at all still has to land in a story.
+    vectors = nodes.leftOuterJoin(counts, parts).map(lambda item: _vectorise(item, n_docs, params)).persist(
+        _storage())
     links = vectors.flatMap(lambda item: _bucket_members(item, params)).groupByKey(parts).mapPartitions(
         lambda part: _link(part, params))
 
