@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,20 +125,34 @@ def _vectorise(item: tuple[int, tuple[Prepared, Iterable[tuple[str, int]] | None
     return node, (prep, vec, {k: df[k] for k in vec}, block_keys(vec, df, params))
 
 
-def _bucket_members(item: tuple[int, tuple[Prepared, KeyVector, dict[str, int], list[str]]],
-                    params: GroupParams) -> Iterator[tuple[str, BlockMember]]:
+def _bucket_shares(item: tuple[int, tuple[Prepared, KeyVector, dict[str, int], list[str]]], params: GroupParams,
+                   parts: int) -> Iterator[tuple[int, tuple[BlockMember, list[str]]]]:
+    """Step 4: an article goes once to each partition that holds one of its buckets, with their names.
+
+    Sending it once per bucket instead would copy its key vector some 30 times.
+    """
     node, (prep, vec, _, keys) = item
     f = prep.features
     member = (arrival_order(f.id, f.published), node, vec, frozenset(keys))
+    shares: dict[int, list[str]] = {}
     for name in buckets(f, keys, params):
-        yield name, member
+        shares.setdefault(zlib.crc32(name.encode("utf-8")) % parts, []).append(name)
+    for part, names in shares.items():
+        yield part, (member, names)
 
 
-def _link(part: Iterable[tuple[str, Iterable[BlockMember]]], params: GroupParams) -> Iterator[tuple[int, int]]:
+def _identity(part: int) -> int:
+    return part
+
+
+def _link(part: Iterable[tuple[int, tuple[BlockMember, list[str]]]], params: GroupParams) -> Iterator[tuple[int, int]]:
     """Step 4's links for the buckets of one partition (one Linker: see its docstring)."""
+    members: dict[str, list[BlockMember]] = {}
+    for _, (member, names) in part:
+        for name in names:
+            members.setdefault(name, []).append(member)
     linker = Linker()
-    for name, members in part:
-        group = list(members)
+    for name, group in members.items():
         if len(group) > 1:
             yield from linker.link(name, group, params)
 
@@ -176,15 +191,18 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     sc = spark.sparkContext
     parts = partitions or max(2, sc.defaultParallelism * 2)
 
-    # 1-2. records -> prepared articles and rejects
+    # 1-2. records -> prepared articles and rejects. A record's number is
+    # unique, so it names the article's node; every later join on nodes uses
+    # one partitioning, so the articles themselves move only twice (here, and
+    # to their blocks) while the small tables come to them.
     prepared = read_records(spark, input_path, settings, parts).mapPartitions(
         lambda part: _prepare(part, params, model)).persist(_storage())
     rejects = prepared.filter(lambda r: r[0] == "r").map(lambda r: (r[1], r[2], r[3]))
-    arts = prepared.filter(lambda r: r[0] == "a").map(lambda r: (r[1], r[2]))
-    dupes = arts.map(lambda r: (r[0], r[1][:3])).groupByKey(parts).flatMap(_duplicates)
-    rejects = rejects.union(dupes)
-    firsts = arts.reduceByKey(lambda x, y: x if x[0] <= y[0] else y, parts)
-    nodes = firsts.values().map(lambda v: v[3]).zipWithIndex().map(lambda r: (r[1], r[0])).persist(_storage())
+    arts = prepared.filter(lambda r: r[0] == "a").map(lambda r: (r[2][0], r[2][3]))
+    copies = prepared.filter(lambda r: r[0] == "a").map(lambda r: (r[1], r[2][:3])).groupByKey(parts)
+    rejects = rejects.union(copies.flatMap(_duplicates))
+    firsts = copies.map(lambda kv: (min(kv[1])[0], None)).partitionBy(parts)
+    nodes = arts.partitionBy(parts).join(firsts, parts).mapValues(lambda v: v[0]).persist(_storage())
     n_docs = nodes.count()
 
     # 3. key counts, and each article's keys with their counts
@@ -192,12 +210,11 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     df = holders.map(lambda kv: (kv[0], 1)).reduceByKey(lambda x, y: x + y, parts)
     counts = holders.join(df, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts)
 
-    # 4. vectors, buckets, links
-    # A left join: an article with no event key at all still has to land in a story.
-    vectors = nodes.leftOuterJoin(counts, parts).map(lambda item: _vectorise(item, n_docs, params)).persist(
-        _storage())
-    links = vectors.flatMap(lambda item: _bucket_members(item, params)).groupByKey(parts).mapPartitions(
-        lambda part: _link(part, params))
+    # 4. vectors, buckets, links. A left join: an article with no event key at all still lands in a story.
+    vectors = nodes.leftOuterJoin(counts, parts).map(lambda item: _vectorise(item, n_docs, params),
+                                                     preservesPartitioning=True).persist(_storage())
+    links = vectors.flatMap(lambda item: _bucket_shares(item, params, parts)).partitionBy(
+        parts, _identity).mapPartitions(lambda part: _link(part, params))
 
     # 5. blocks (labels: each linked node but a block's smallest -> that smallest node)
     labels = components(links, parts).persist(_storage())
@@ -211,7 +228,8 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
         report.largest_block, report.blocks = min(1, n_docs), n_docs
 
     # 6. stories per block; articles no link reaches are stories of one
-    placed = vectors.leftOuterJoin(labels.union(roots.map(lambda r: (r[0], r[0]))), parts)
+    blocks = labels.union(roots.map(lambda r: (r[0], r[0]))).partitionBy(parts)
+    placed = vectors.leftOuterJoin(blocks, parts)
     alone = placed.filter(lambda r: r[1][1] is None).map(lambda r: _alone(r[1][0][0]))
     blocked = placed.filter(lambda r: r[1][1] is not None).map(lambda r: (r[1][1], r[1][0])).groupByKey(parts)
     clustered = blocked.flatMap(lambda item: _cluster(item, n_docs, params))
