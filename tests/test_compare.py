@@ -146,6 +146,19 @@ def test_place_conflict() -> None:
     assert "Leeds" in _evidence(d, "a") and "Bradford" in _evidence(d, "b")
 
 
+def test_place_conflict_with_an_unfamiliar_place() -> None:
+    # The tagger calls an unfamiliar town a person or an organisation; its slot after
+    # "in" and the place it replaces say what it is.
+    c = _pair(BASE, BASE.replace("River Aire in Leeds", "River Aire in Roanoke"))
+    assert _kinds(c) == ["place_conflict"]
+    assert "Leeds" in _evidence(c.discrepancies[0], "a") and "Roanoke" in _evidence(c.discrepancies[0], "b")
+
+
+def test_an_added_place_is_no_place_conflict() -> None:
+    c = _pair(BASE, BASE.replace("to traffic as a precaution", "to traffic in Skelmanthorpe as a precaution"))
+    assert "place_conflict" not in _kinds(c)
+
+
 def test_attribution_conflict_between_named_speakers() -> None:
     c = _pair(BASE, BASE.replace("Council leader Margaret Olsen said", "Fire chief David Brennan said"))
     conflicts = _of(c, "attribution_conflict")
@@ -173,6 +186,21 @@ def test_changed_affiliation_ending_in_a_name_is_a_role_not_a_speaker() -> None:
     c = _pair(a, b)
     assert "attribution_conflict" not in _kinds(c)
     assert "role_conflict" in _kinds(c)
+
+
+def test_role_before_a_name_across_a_no_break_space() -> None:
+    a = BASE.replace("Council leader Margaret Olsen", "Council leader\u00a0Margaret Olsen")
+    c = _pair(a, a.replace("Council leader\u00a0", "Republican council candidate\u00a0"))
+    roles = _of(c, "role_conflict")
+    assert len(roles) == 1 and "candidate" in _evidence(roles[0], "b")
+
+
+def test_role_set_beside_a_name() -> None:
+    a = BASE + "Tom Kell, the chairman of the flood board, said the defences had held.\n"
+    c = _pair(a, a.replace("the chairman of the flood board", "a longtime campaign surrogate"))
+    roles = _of(c, "role_conflict")
+    assert len(roles) == 1 and "surrogate" in _evidence(roles[0], "b")
+    assert "attribution_conflict" not in _kinds(c)
 
 
 def test_role_conflict() -> None:

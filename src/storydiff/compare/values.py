@@ -54,7 +54,7 @@ _NUMBER_WORDS = {
     "dozens": 24,
 }
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_NUMERIC = re.compile(r"^[$€£]?\d[\d,]*(?:\.\d+)?%?$")
+_NUMERIC = re.compile(r"^[+-]?[$€£]?\d[\d,]*(?:\.\d+)?%?$")  # "+12 points", "-3%"
 # Weekday and month names; "may" is left out, being also a verb and a name ("Theresa May").
 DAY_NAMES = frozenset(
     [
@@ -146,7 +146,7 @@ def number_value(text: str) -> float | None:
     t = text.lower().strip()
     if _NUMERIC.match(t):
         try:
-            return float(t.strip("$€£%").replace(",", ""))
+            return float(t.lstrip("+").replace("$", "").replace("€", "").replace("£", "").strip("%").replace(",", ""))
         except ValueError:
             return None
     return float(_NUMBER_WORDS[t]) if t in _NUMBER_WORDS else None
@@ -206,6 +206,21 @@ def local_date(token: Any) -> str:
     if end < len(doc) and token.lower_.strip(".") in _DATE_WORDS and doc[end].like_num:
         end += 1
     return str(doc[start:end].text)
+
+
+_WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
+
+
+def day_of_month(token: Any) -> bool:
+    """A day number right after a month's name ("November [24]"), which the tagger may
+    read as a plain count when the phrase is unusual ("On the November 24, ...")."""
+    if not re.fullmatch(r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?", token.lower_):
+        return False
+    if token.i == 0:
+        return False
+    before = token.doc[token.i - 1].lower_.strip(".")
+    return before in _DATE_WORDS and before not in _WEEKDAYS and before not in ("yesterday", "today", "tomorrow",
+                                                                              "tonight")
 
 
 def is_day_word(token: Any) -> bool:

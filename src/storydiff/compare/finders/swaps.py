@@ -123,15 +123,23 @@ def _in_source(views: list[ClaimView], span: tuple[int, int]) -> ClaimView | Non
     return None
 
 
+def _word_at(doc: Any, i: int, step: int) -> int:
+    """The index of the first token from ``i`` on (in direction ``step``) that is no white space
+    (a no-break space between a title and a name is a token of its own)."""
+    while 0 <= i < len(doc) and doc[i].is_space:
+        i += step
+    return i
+
+
 def _adjacent_name(tokens: tuple[Any, ...]) -> Any | None:
     """The name a role stretch stands next to: right after it ("Sen. [Graham]"), or
     before it across a comma ("[Graham], the senator")."""
     doc = tokens[0].doc
-    after = tokens[-1].i + 1
+    after = _word_at(doc, tokens[-1].i + 1, 1)
     if after < len(doc) and _is_name(doc[after]):
         return doc[after]
-    before = tokens[0].i - 1
-    while before >= 0 and doc[before].lower_ in (",", "the", "a", "an"):
+    before = _word_at(doc, tokens[0].i - 1, -1)
+    while before >= 0 and (doc[before].lower_ in (",", "the", "a", "an") or doc[before].is_space):
         before -= 1
     if before >= 0 and before < tokens[0].i - 1 and _is_name(doc[before]):
         return doc[before]
@@ -286,20 +294,57 @@ def _name_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None
     )
 
 
-def _role_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
+def _person_at(ctx: Context, doc_id: str, t: Any) -> bool:
+    """The token is a person's name: tagged so, or inside a mention the claims stage
+    resolved to a person (it mends "Elijah Cummings" tagged ORG by context)."""
+    if t.ent_type_ == "PERSON":
+        return True
+    for (d, start, end), eid in ctx.details.mentions.items():
+        if d == doc_id and start <= t.idx < end and eid in ctx.entities:
+            return ctx.entities[eid].type == "PERSON"
+    return False
+
+
+def _same_name_beside(ctx: Context, sp: SentencePair, s: Stretch) -> tuple[Any, Any] | None:
+    """The name both sides of a role stretch stand next to; the tagger may have missed it on
+    one side or both, so the same capitalised word that is a person in either doc will do."""
     name_a, name_b = _adjacent_name(s.x), _adjacent_name(s.y)
-    if name_a is None or name_b is None or name_key(name_a.text) != name_key(name_b.text):
+    if name_a is not None and name_b is not None:
+        return (name_a, name_b) if name_key(name_a.text) == name_key(name_b.text) else None
+    for after in (True, False):
+        da, db = s.x[0].doc, s.y[0].doc
+        step = 1 if after else -1
+        ia = _word_at(da, s.x[-1].i + 1 if after else s.x[0].i - 1, step)
+        ib = _word_at(db, s.y[-1].i + 1 if after else s.y[0].i - 1, step)
+        if not (0 <= ia < len(da) and 0 <= ib < len(db)):
+            continue
+        ta, tb = da[ia], db[ib]
+        if not (_capitalised(ta) and ta.text == tb.text and not _is_title(ta)):
+            continue
+        if _person_at(ctx, sp.a.doc_id, ta) or _person_at(ctx, sp.b.doc_id, tb):
+            return ta, tb
+    return None
+
+
+def _role_words(side: tuple[Any, ...], name: Any) -> bool:
+    """A title before a name ends in its head ("Stein spokeswoman", "Sen."); one after it
+    holds a person noun ("the director of debate") or is set beside it ("a top surrogate")."""
+    head = side[-1]
+    if name.i > head.i:
+        # A common noun right before a name is its title ("pollster Pat Caddell").
+        return bool(_is_title(head) or is_person_noun(head) or head.pos_ == "NOUN")
+    return any(_is_title(t) or is_person_noun(t) or (t.dep_ == "appos" and t.pos_ == "NOUN") for t in side)
+
+
+def _role_swap(ctx: Context, sp: SentencePair, s: Stretch) -> Discrepancy | None:
+    names = _same_name_beside(ctx, sp, s)
+    if names is None:
         return None
-    for side, name in ((s.x, name_a), (s.y, name_b)):
-        # A title before a name ends in its head ("Stein spokeswoman", "Sen."); one
-        # after it holds a person noun somewhere ("the director of debate").
-        head = side[-1]
-        if name.i > head.i:
-            # A common noun right before a name is its title ("pollster Pat Caddell").
-            if not (_is_title(head) or is_person_noun(head) or head.pos_ == "NOUN"):
-                return None
-        elif not any(_is_title(t) or is_person_noun(t) for t in side):
-            return None
+    name_a, name_b = names
+    if all(_namey(t, loose=True) for t in (*s.x, *s.y) if not t.is_punct):
+        return None  # a name respelled or replaced beside a kept one ("Aaron [Sharockman]"), no role
+    if not (_role_words(s.x, name_a) and _role_words(s.y, name_b)):
+        return None
     qa, qb = _quote(s.x), _quote(s.y)
     if agree(qa, qb):
         return None
@@ -327,4 +372,37 @@ def find(ctx: Context) -> list[Discrepancy]:
             found = _name_swap(ctx, sp, s) or _role_swap(ctx, sp, s)
             if found is not None:
                 out.append(found)
+        # A role rewritten around a kept word is two stretches ("the lawyer for [X]'s agency" /
+        # "the [campaign]'s press secretary"): read them once more as one.
+        for s in _joined(sp.replaced):
+            found = _role_swap(ctx, sp, s)
+            if found is not None and not any(_same_finding(found, d) for d in out):
+                out.append(found)
     return out
+
+
+def _joined(stretches: tuple[Stretch, ...], gap: int = 2) -> list[Stretch]:
+    """Runs of replaced stretches at most ``gap`` kept tokens apart on both sides, joined."""
+    out: list[Stretch] = []
+    i = 0
+    while i < len(stretches):
+        j = i
+        while (
+            j + 1 < len(stretches)
+            and stretches[j].x and stretches[j + 1].x and stretches[j].y and stretches[j + 1].y
+            and stretches[j + 1].x[0].i - stretches[j].x[-1].i - 1 <= gap
+            and stretches[j + 1].y[0].i - stretches[j].y[-1].i - 1 <= gap
+        ):
+            j += 1
+        if j > i:
+            first, last = stretches[i], stretches[j]
+            dx, dy = first.x[0].doc, first.y[0].doc
+            out.append(Stretch(tuple(dx[first.x[0].i : last.x[-1].i + 1]), tuple(dy[first.y[0].i : last.y[-1].i + 1])))
+        i = j + 1
+    return out
+
+
+def _same_finding(a: Discrepancy, b: Discrepancy) -> bool:
+    return a.kind == b.kind and a.docs == b.docs and any(
+        x.doc == y.doc and x.start < y.end and y.start < x.end for x in a.evidence for y in b.evidence
+    )

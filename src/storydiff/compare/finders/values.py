@@ -10,12 +10,13 @@ conflict.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...claims.when_where import resolve_date
 from ...models import Discrepancy
 from ..context import Context
 from ..sentences import sentence_pairs
-from ..values import Stretch, dates, diff, is_day_word, local_date, numbers
+from ..values import Stretch, dates, day_of_month, diff, is_day_word, local_date, numbers
 from ..views import ClaimView, entity_index
 
 
@@ -23,6 +24,73 @@ def _places(ctx: Context, index: dict[str, list[tuple[int, int, str]]], doc: str
     return {
         eid for s, e, eid in index.get(doc, []) if s < span[1] and span[0] < e and ctx.entities[eid].type == "PLACE"
     }
+
+
+_PLACE_TAGS = frozenset({"GPE", "LOC", "FAC"})
+# Prepositions that put the name after them in a place ("in [China]", "at [the] ... jail");
+# "to" is left out ("according to X").
+_LOCATIVE = frozenset({"in", "at", "from", "near", "outside", "inside", "across", "throughout", "of"})
+
+
+def _names(tokens: tuple[Any, ...]) -> list[Any]:
+    return [t for t in tokens if not t.is_punct and t.lower_ != "the"]
+
+
+def _tagged_place(tokens: tuple[Any, ...]) -> bool:
+    words = _names(tokens)
+    return bool(words) and all(t.ent_type_ in _PLACE_TAGS for t in words)
+
+
+def _kept_before(doc: Any, i: int, other_doc: Any, j: int, words: int = 3) -> bool:
+    """The words before position i and before j read the same: the preposition's phrase
+    is kept, so only the name after it changed ("secretary of [State]" for "attorney
+    general of [Oklahoma]" is a changed role)."""
+    for k in range(words + 1):
+        if i - k < 0 or j - k < 0:
+            return i - k < 0 and j - k < 0
+        if doc[i - k].lower_ != other_doc[j - k].lower_:
+            return False
+    return True
+
+
+def _located_name(ctx: Context, index: dict[str, list[tuple[int, int, str]]], doc: str, tokens: tuple[Any, ...],
+                  other: tuple[Any, ...]) -> bool:
+    """A capitalised name right after a place preposition ("in [Roanoke]"), whatever the tagger
+    called it, unless the document names it elsewhere as someone ("of [Trump]")."""
+    words = _names(tokens)
+    if not words or not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words):
+        return False
+    before = tokens[0].i - 1
+    while before >= 0 and tokens[0].doc[before].lower_ == "the":
+        before -= 1
+    if before < 0 or tokens[0].doc[before].lower_ not in _LOCATIVE:
+        return False
+    if not _kept_before(tokens[0].doc, before, other[0].doc, other[0].i - 1 - (tokens[0].i - 1 - before)):
+        return False
+    span = (tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+    for s, e, eid in index.get(doc, []):
+        entity = ctx.entities[eid]
+        if s < span[1] and span[0] < e and entity.type == "PERSON" and len({m.start for m in entity.mentions}) > 1:
+            return False
+    return True
+
+
+def _place_change(ctx: Context, index: dict[str, list[tuple[int, int, str]]], a: ClaimView, b: ClaimView,
+                  s: Stretch) -> bool:
+    """One place for another in the same slot. Both sides read as places (a place entity or
+    place tags); or one side is surely a place (both signals) and the other a name in a place's
+    slot (the tagger calls an unfamiliar town a person or an organisation)."""
+    pa, pb = _places(ctx, index, a.doc_id, s.x_span()), _places(ctx, index, b.doc_id, s.y_span())
+    if pa & pb:
+        return False
+    ta, tb = _tagged_place(s.x), _tagged_place(s.y)
+    if (pa or ta) and (pb or tb):
+        return bool(pa and pb) or ta or tb
+    if pa and ta:
+        return _located_name(ctx, index, b.doc_id, s.y, s.x)
+    if pb and tb:
+        return _located_name(ctx, index, a.doc_id, s.x, s.y)
+    return False
 
 
 def _quote(ctx: Context, doc: str, span: tuple[int, int]) -> str:
@@ -34,6 +102,13 @@ def _conflicts(
 ) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     qa, qb = _quote(ctx, a.doc_id, s.x_span()), _quote(ctx, b.doc_id, s.y_span())
+    if len(s.x) == 1 and len(s.y) == 1 and day_of_month(s.x[0]) and day_of_month(s.y[0]):
+        day_a = resolve_date(local_date(s.x[0]), a.article.published)
+        day_b = resolve_date(local_date(s.y[0]), b.article.published)
+        if day_a != day_b:
+            when = f" ({day_a} vs {day_b})" if day_a and day_b else ""
+            found.append(("date_conflict", f"{a.doc_id} dates this “{qa}”, {b.doc_id} “{qb}”{when}."))
+        return found
     na, nb = numbers(s.x), numbers(s.y)
     # The tagger may read one side's number as a date ("1074"): a count replaced by a
     # count-shaped token is still a changed count.
@@ -62,8 +137,7 @@ def _conflicts(
         wa, wb = numbers(s.x, with_dates=True), numbers(s.y, with_dates=True)
         if wa and wb and set(wa) != set(wb):
             found.append(("number_conflict", f"{a.doc_id} gives “{qa}” where {b.doc_id} gives “{qb}”."))
-    pa, pb = _places(ctx, index, a.doc_id, s.x_span()), _places(ctx, index, b.doc_id, s.y_span())
-    if pa and pb and not pa & pb:
+    if _place_change(ctx, index, a, b, s):
         found.append(("place_conflict", f"{a.doc_id} places this in “{qa}”, {b.doc_id} in “{qb}”."))
     return found
 
