@@ -204,6 +204,7 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     firsts = copies.map(lambda kv: (min(kv[1])[0], None)).partitionBy(parts)
     nodes = arts.partitionBy(parts).join(firsts, parts).mapValues(lambda v: v[0]).persist(_storage())
     n_docs = nodes.count()
+    LOGGER.info("read and featured %d articles: %.1f s", n_docs, time.perf_counter() - started)
 
     # 3. key counts, and each article's keys with their counts
     holders = nodes.flatMap(lambda r: ((k, r[0]) for k in r[1].features.keys))
@@ -220,6 +221,7 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     labels = components(links, parts).persist(_storage())
     roots = labels.map(lambda r: (r[1], 1)).reduceByKey(lambda x, y: x + y, parts).persist(_storage())
     report = SparkReport(articles=n_docs)
+    LOGGER.info("key counts, links and blocks: %.1f s", time.perf_counter() - started)
     if not roots.isEmpty():
         n_children = labels.count()
         report.largest_block = roots.values().max() + 1
@@ -235,13 +237,16 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     clustered = blocked.flatMap(lambda item: _cluster(item, n_docs, params))
 
     # 7. ids by earliest article
-    ordered = clustered.union(alone).sortByKey(numPartitions=parts).values().zipWithIndex()
+    # Kept: sortByKey samples its input and zipWithIndex counts it, and each
+    # would otherwise cluster every block again.
+    keyed = clustered.union(alone).persist(_storage())
+    ordered = keyed.sortByKey(numPartitions=parts).values().zipWithIndex()
     stories = ordered.map(lambda r: Story(f"S{r[1] + 1}", tuple(r[0]["articles"]), r[0]["title"],
                                           r[0]["first_seen"], r[0]["last_seen"]))
     report.seconds = time.perf_counter() - started  # summary.json: the time before writing
     write_output(spark, stories, rejects, output, report)
     report.seconds = time.perf_counter() - started
-    for rdd in (prepared, nodes, vectors, labels, roots):
+    for rdd in (prepared, nodes, vectors, labels, roots, keyed):
         rdd.unpersist()
     LOGGER.info("spark-stories: %s", report.as_dict())
     return report
