@@ -34,6 +34,7 @@ from ..group.block import (
     block_keys,
     buckets,
     cluster_block,
+    embed_leads,
 )
 from ..group.embed import embed, load_model
 from ..group.features import Features, features
@@ -90,7 +91,8 @@ def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams,
     def flush() -> Iterator[Any]:
         feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
                  for _, a in batch]
-        embs = embed(load_model(model), [f.lead for f in feats]) if model is not None and feats else None
+        embs = embed_leads(lambda texts: embed(load_model(model), texts), [f.lead for f in feats]) \
+            if model is not None and feats else None
         for j, (no, a) in enumerate(batch):
             f = replace(feats[j], lead="")  # the embedding is made; the lead is not needed further
             yield ("a", a.id, (no, a.content_hash, a.origin, Prepared(f, article_title(a),
