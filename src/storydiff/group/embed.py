@@ -154,9 +154,10 @@ def _table(model: Any) -> npt.NDArray[np.float32]:
     return table
 
 
-# Up to this many tokens a batch is summed by gathering rows (no scipy import, which
-# a two-document comparison would notice); above it, by a sparse product that never
-# holds a (tokens x dimensions) array.
+# Rows are gathered and summed a slice of texts at a time, at most this many tokens
+# each (a longer text is a slice of its own): memory stays bounded, and a text's sum
+# is the same bits in any batch, since its own rows are added in their own order
+# whatever stands beside it (a local run and Spark's partitions must agree).
 _GATHER_TOKENS = 20_000
 
 
@@ -166,15 +167,16 @@ def _pooled(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
     ids = [e.ids for e in encodings]
     lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
     flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
-    indptr = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
-    if len(flat) <= _GATHER_TOKENS:
-        sums = np.zeros((len(ids), table.shape[1]), dtype=np.float32)
-        if len(flat):
-            rows = np.add.reduceat(table[flat], indptr[:-1][lengths > 0], axis=0)
-            sums[lengths > 0] = rows
-        return sums
-
-    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
-
-    counts = csr_matrix((np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(ids), table.shape[0]))
-    return np.asarray(counts @ table, dtype=np.float32)
+    ends = np.cumsum(lengths)
+    sums = np.zeros((len(ids), table.shape[1]), dtype=np.float32)
+    first = 0
+    while first < len(ids):
+        start = int(ends[first] - lengths[first])
+        last = max(first + 1, int(np.searchsorted(ends, start + _GATHER_TOKENS, side="right")))
+        rows = np.arange(first, last)
+        rows = rows[lengths[first:last] > 0]
+        if len(rows):
+            offsets = ends[rows] - lengths[rows] - start
+            sums[rows] = np.add.reduceat(table[flat[start : int(ends[last - 1])]], offsets, axis=0)
+        first = last
+    return sums
