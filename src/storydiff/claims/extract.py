@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Article, Claim, ClaimSet, Role, Span
+from ..errors import InputError
+from ..models import Article, Claim, ClaimSet, Role, Skipped, Span
+from ..normalize.text import has_lone_surrogate
 from ..settings import Settings
 from .attribution import Attribution, find_attributions
 from .entities import entity_at, resolve_entities
@@ -83,9 +85,42 @@ def extract_claims(articles: Sequence[Article], settings: Settings | None = None
     return extract_details(articles, settings).claims
 
 
+def check_parsable(articles: Sequence[Article], settings: Settings) -> None:
+    """Refuse, naming the document, a text the parser cannot take: invalid Unicode, or too long.
+
+    spaCy hashes every token as UTF-8 (a lone surrogate raises deep inside it) and its parse grows
+    with the text (``claims_max_chars``).
+    """
+    limit = int(settings["claims_max_chars"])
+    for art in articles:
+        where = art.origin or art.id
+        if has_lone_surrogate(art.text):
+            raise InputError(where, "text contains invalid Unicode (a lone surrogate such as \\ud800); "
+                                    "fix the text or drop the document")
+        if len(art.text) > limit:
+            raise InputError(where, f"text of {len(art.text):,} characters is longer than claims_max_chars="
+                                    f"{limit:,}; raise the setting (the parse takes about 1 s per 10,000 "
+                                    "characters) or split the document")
+
+
+def split_parsable(articles: Sequence[Article], settings: Settings) -> tuple[list[Article], list[Skipped]]:
+    """The articles :func:`check_parsable` accepts, and the others as skipped records with the reason."""
+    kept: list[Article] = []
+    skipped: list[Skipped] = []
+    for art in articles:
+        try:
+            check_parsable([art], settings)
+        except InputError as e:
+            skipped.append(Skipped(e.origin, e.problem))
+        else:
+            kept.append(art)
+    return kept, skipped
+
+
 def extract_details(articles: Sequence[Article], settings: Settings | None = None) -> ClaimDetails:
     """:func:`extract_claims` with the parses, mentions and hedges it used."""
     settings = settings or Settings()
+    check_parsable(articles, settings)
     nlp = load_nlp(str(settings["spacy_pipeline"]) or None)
     docs = list(nlp.pipe([a.text for a in articles]))
     entities, mention_map = resolve_entities(

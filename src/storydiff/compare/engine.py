@@ -58,6 +58,10 @@ def compare_articles(articles: Sequence[Article], settings: Settings | None = No
     settings = settings or Settings()
     if len(articles) < 2:
         raise InputError("compare", f"needs at least two documents, got {len(articles)}")
+    most = int(settings["compare_max_documents"])
+    if len(articles) > most:
+        raise InputError("compare", f"{len(articles)} documents are more than compare_max_documents={most} "
+                                    "(every pair is matched); compare fewer, or raise the setting")
     ids = [a.id for a in articles]
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})

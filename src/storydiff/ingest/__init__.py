@@ -55,7 +55,11 @@ def _read_file(path: Path, settings: Settings) -> Iterator[Article | Skipped]:
         known = " ".join(sorted(supported_suffixes(settings)))
         yield Skipped(str(path), f"unsupported format {suffix or '(no extension)'!r}; supported: {known}")
         return
-    data = read_bytes(path, max_file)
+    # One file, one article (text, HTML): no more than an article's worth is read. A feed is parsed whole.
+    if suffix in HTML_SUFFIXES or suffix in TEXT_SUFFIXES:
+        data = read_bytes(path, max_article, "max_article_bytes")
+    else:
+        data = read_bytes(path, min(max_file, int(settings["max_feed_bytes"])), "max_feed_bytes")
     if suffix in HTML_SUFFIXES:
         article = article_from_html(
             file_article_id(path), data, str(path), min_words=int(settings["min_html_words"])

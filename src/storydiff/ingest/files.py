@@ -46,9 +46,12 @@ def file_article_id(path: Path) -> str:
     return name[:dot] if dot > 0 else name
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
-    """The file's content, decompressed if it ends in .gz, refusing more than ``limit`` bytes."""
-    with open_stream(path, limit) as stream:
+def read_bytes(path: Path, limit: int, setting: str = "max_file_bytes") -> bytes:
+    """The file's content, decompressed if it ends in .gz, refusing more than ``limit`` bytes.
+
+    The read stops at the limit, so a decompression bomb costs at most ``limit`` bytes of memory.
+    """
+    with open_stream(path, limit, setting) as stream:
         try:
             return stream.read()
         except (EOFError, zlib.error, gzip.BadGzipFile) as e:
@@ -112,12 +115,13 @@ def _open_error(path: Path, e: OSError) -> InputError:
 class _BoundedReader(io.RawIOBase):
     """A read-only stream that refuses to yield more than ``limit`` bytes in all."""
 
-    def __init__(self, inner: BinaryIO | gzip.GzipFile, limit: int, origin: str, what: str) -> None:
+    def __init__(self, inner: BinaryIO | gzip.GzipFile, limit: int, origin: str, what: str, setting: str) -> None:
         self._inner = inner
         self._left = limit
         self._limit = limit
         self._origin = origin
         self._what = what
+        self._setting = setting
 
     def readable(self) -> bool:
         return True
@@ -128,7 +132,7 @@ class _BoundedReader(io.RawIOBase):
         if self._left < 0:
             raise InputError(
                 self._origin,
-                f"more than max_file_bytes={self._limit:,} bytes{self._what}; "
+                f"more than {self._setting}={self._limit:,} bytes{self._what}; "
                 "raise the setting if the file is genuine",
             )
         buffer[: len(data)] = data
@@ -139,15 +143,16 @@ class _BoundedReader(io.RawIOBase):
         super().close()
 
 
-def open_stream(path: Path, limit: int) -> io.BufferedReader:
-    """A buffered stream over the file (gunzipped for .gz other than WARC) capped at ``limit`` bytes."""
+def open_stream(path: Path, limit: int, setting: str = "max_file_bytes") -> io.BufferedReader:
+    """A buffered stream over the file (gunzipped for .gz) that refuses to yield more than ``limit`` bytes."""
     try:
         raw: BinaryIO | gzip.GzipFile = open(path, "rb")  # noqa: SIM115 - the caller closes the returned stream
     except OSError as e:
         raise _open_error(path, e) from None
     what = ""
-    # warcio decompresses WARC records itself; everything else .gz is one gzip stream.
-    if compressed(path) and format_suffix(path) != ".warc":
+    # A .warc.gz too is gunzipped here (GzipFile reads its record members in turn) rather than by
+    # warcio, so that the limit counts decompressed bytes and a bomb stops at ``limit``.
+    if compressed(path):
         raw = gzip.GzipFile(fileobj=raw)
         what = " once decompressed (refused as a possible decompression bomb)"
-    return io.BufferedReader(_BoundedReader(raw, limit, str(path), what), buffer_size=_CHUNK)
+    return io.BufferedReader(_BoundedReader(raw, limit, str(path), what, setting), buffer_size=_CHUNK)

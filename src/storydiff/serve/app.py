@@ -260,9 +260,13 @@ def create_app(db: Path | str, settings: Settings | None = None, token: str | No
 
     # -- one story -------------------------------------------------------------------------------
     def build_entry(info: StoryInfo, compared: tuple[str, ...]) -> StoryEntry:
+        from ..claims.extract import split_parsable
         from ..compare import compare_articles
 
-        docs = corpus.articles(list(compared))
+        # A version the parser refuses (too long, invalid Unicode) is listed, not compared.
+        docs, refused = split_parsable(corpus.articles(list(compared)), settings)
+        for skip in refused:
+            LOGGER.warning("story %s: not compared: %s", info.id, skip)
         comparison = compare_articles(docs, settings) if len(docs) >= 2 else Comparison(documents=tuple(docs))
         data = {**comparison.as_dict(),
                 "story": {"id": info.id, "title": info.title, "articles": list(info.members),
