@@ -217,3 +217,30 @@ def test_db_from_environment(runner: CliRunner, examples: Path, tmp_path: Path) 
     result = runner.invoke(cli, ["ingest", str(path)], env={"STORYDIFF_DB": str(target)})
     assert result.exit_code == 0, result.output
     assert target.exists()
+
+
+def test_character_references_to_no_character_do_not_lose_the_feed(tmp_path: Path) -> None:
+    # Found by fuzzing: feedparser's loose parser turned &#xD800; into a lone surrogate and raised
+    # UnicodeEncodeError out of the ingest, stopping the whole batch.
+    feed = tmp_path / "odd.rss"
+    feed.write_text("<rss><channel><title>Wire &#xD800;</title><item><title>A &#xDFFF; title</title>"
+                    "<link>http://x.example/a</link><description>Words &#xD800; and &#0; and &#x110000; "
+                    "and &#99999999999999999999; end.</description></item></channel></rss>", encoding="utf-8")
+    after = tmp_path / "after.txt"
+    after.write_text("Read after the feed.\n", encoding="utf-8")
+    arts, skipped = read(tmp_path)
+    assert not skipped
+    item = next(a for a in arts if a.id == "http://x.example/a")
+    assert item.title == "A \ufffd title" and item.source == "Wire \ufffd"
+    assert item.text.startswith("Words \ufffd and \ufffd and \ufffd and \ufffd end.")
+    assert "after" in {a.id for a in arts}
+
+
+def test_a_lone_surrogate_in_any_field_is_skipped_not_stored() -> None:
+    from storydiff.ingest import check_article
+
+    for field in ("title", "source", "url", "author"):
+        art = Article(id="x", text="Fine text.", origin="f.rss: item 1", **{field: "bad \ud800"})
+        skipped = check_article(art, Settings())
+        assert isinstance(skipped, Skipped) and skipped.origin == "f.rss: item 1"
+        assert "invalid Unicode" in skipped.reason

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Article, Skipped
+from ..normalize.text import has_lone_surrogate
 from ..settings import Settings
 from .feeds import read_feed
 from .files import decode, file_article_id, format_suffix, read_bytes, walk
@@ -77,6 +78,10 @@ def check_article(item: Article | Skipped, settings: Settings) -> Article | Skip
         return item
     if len(item.text.strip()) < int(settings["min_text_chars"]):
         return Skipped(item.origin, "empty: no article text")
+    fields = (item.id, item.text, item.title, item.source, item.url, item.author, item.published, item.lang)
+    if any(has_lone_surrogate(f) for f in fields if f):
+        # A character reference such as &#xD800; decodes to a lone surrogate, which the store cannot hold.
+        return Skipped(item.origin, "article contains invalid Unicode (a lone surrogate such as &#xD800;)")
     limit = int(settings["max_article_bytes"])
     if len(item.text) > limit // 4 and len(item.text.encode("utf-8", "surrogatepass")) > limit:
         return Skipped(item.origin, f"article text larger than max_article_bytes={limit:,}; skipped")

@@ -6,6 +6,7 @@ content when the feed carries it, else the summary, as plain text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,10 +64,32 @@ def _entry_text(entry: Any) -> str:
     return fragment_text(entry.get("summary") or entry.get("description") or "")
 
 
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,24}));")
+
+
+def _safe_charrefs(data: bytes) -> bytes:
+    """Character references to no character (a surrogate, NUL, past U+10FFFF) as U+FFFD.
+
+    feedparser's loose parser turns ``&#xD800;`` into a lone surrogate and then fails to encode it,
+    losing the whole feed; replaced, the feed's items are read.
+    """
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return b"&#xFFFD;" if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else m.group(0)
+
+    return _CHARREF.sub(fix, data) if b"&#" in data else data
+
+
 def read_feed(data: bytes, origin: str) -> Iterator[Article | Skipped]:
     import feedparser
 
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(_safe_charrefs(data))
+    except Exception as e:  # feedparser's loose parser fails in many ways on hostile input (&#xD800; raised
+        # UnicodeEncodeError); whatever it raises, this file is unreadable and the batch goes on.
+        yield Skipped(origin, f"feed could not be parsed ({type(e).__name__}: {e})")
+        return
     if not parsed.entries:
         why = f" ({parsed.bozo_exception})" if parsed.get("bozo") else ""
         yield Skipped(origin, f"not an RSS/Atom feed, or a feed with no items{why}")
