@@ -101,7 +101,12 @@ class Store:
             yield self.con
             self.con.commit()
         except BaseException:
-            self.con.rollback()
+            try:
+                self.con.rollback()
+            except duckdb.Error as e:
+                # A failed write may have ended the transaction already (a full disk does): report the
+                # error that failed it, not "cannot rollback - no transaction is active".
+                LOGGER.debug("%s: rollback after a failed write: %s", self.path, e)
             raise
 
     def _schema_version(self) -> int:
