@@ -131,8 +131,10 @@ def plan(rng: random.Random, stories: list[str], words: list[str], pages: int, n
 
 
 async def drive(base: str, requests: list[tuple[str, str]], concurrency: int, duration: float | None,
-                pid: int) -> tuple[dict[str, list[float]], int, float, list[str]]:
-    """Send the requests with `concurrency` workers; return latencies per kind, errors, seconds, error samples."""
+                pid: int, memory: list[float]) -> tuple[dict[str, list[float]], int, float, list[str]]:
+    """Send the requests with `concurrency` workers; return latencies per kind, errors, seconds, error samples.
+
+    ``memory`` gets the server's RSS (MB) once a minute in a soak."""
     latencies: dict[str, list[float]] = defaultdict(list)
     errors = 0
     samples: list[str] = []
@@ -149,7 +151,8 @@ async def drive(base: str, requests: list[tuple[str, str]], concurrency: int, du
                 return None
             if now >= next_report:
                 done = sum(len(v) for v in latencies.values())
-                print(f"  {now - started:5.0f} s: {done:,} requests, {errors} errors, server RSS {rss_mb(pid):.0f} MB",
+                memory.append(rss_mb(pid))
+                print(f"  {now - started:5.0f} s: {done:,} requests, {errors} errors, server RSS {memory[-1]:.0f} MB",
                       flush=True)
                 next_report += 60
             item = requests[position % len(requests)]
@@ -236,8 +239,10 @@ def main() -> None:
             requests = plan(rng, chosen, words or ["the"], pages, args.requests)
             what = f"for {args.duration:.0f} s" if args.duration else f"{len(requests):,} requests"
             print(f"load: {what}, concurrency {args.concurrency}, keep-alive", flush=True)
+            memory = [rss_mb(proc.pid)]
             latencies, errors, seconds, samples = asyncio.run(
-                drive(base, requests, args.concurrency, args.duration, proc.pid))
+                drive(base, requests, args.concurrency, args.duration, proc.pid, memory))
+            memory.append(rss_mb(proc.pid))
             every_latency = [x for v in latencies.values() for x in v]
             total = len(every_latency)
             print(f"requests: {total:,} in {seconds:.1f} s = {total / seconds:,.0f} requests/s; "
@@ -250,7 +255,9 @@ def main() -> None:
                           f"p99 {pct(values, 0.99):7.1f} ms")
             for sample in samples:
                 print(f"  error: {sample}")
-            print(f"server RSS after: {rss_mb(proc.pid):.0f} MB; load average after: {loadavg()}")
+            growth = (memory[-1] - memory[0]) / memory[0] * 100 if memory[0] else 0.0
+            print(f"server RSS: {memory[0]:.0f} MB at the start of the load, {memory[-1]:.0f} MB at the end "
+                  f"({growth:+.1f}%), peak {max(memory):.0f} MB; load average after: {loadavg()}")
         finally:
             proc.terminate()
             proc.wait(15)
