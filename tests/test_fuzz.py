@@ -145,7 +145,7 @@ def test_lone_surrogates_are_an_error_naming_the_document() -> None:
 # -- coverage-guided ---------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_atheris_finds_no_failure_in_a_short_run_of_every_target(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "fuzz.py"), "--seconds", "4", "--out", str(tmp_path)],
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "fuzz.py"), "--seconds", "2", "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = {line.split()[0]: line for line in done.stdout.splitlines() if line.split() and line.split()[0] in
