@@ -244,3 +244,26 @@ def test_a_lone_surrogate_in_any_field_is_skipped_not_stored() -> None:
         skipped = check_article(art, Settings())
         assert isinstance(skipped, Skipped) and skipped.origin == "f.rss: item 1"
         assert "invalid Unicode" in skipped.reason
+
+
+def test_json_nested_too_deeply_is_skipped_and_the_next_line_read(tmp_path: Path) -> None:
+    # Found by probing: json.loads recursed once per level and raised RecursionError out of the ingest.
+    from storydiff.scale.read import parse_line
+
+    path = tmp_path / "deep.jsonl"
+    deep = '{"id": "a", "text": "x", "n": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(deep + "\n" + json.dumps({"id": "b", "text": "fine"}) + "\n", encoding="utf-8")
+    arts, [skip] = read(path)
+    assert [a.id for a in arts] == ["b"]
+    assert skip.origin == f"{path}:1" and skip.reason == "JSON nested too deeply to read"
+    spark_skip = parse_line(deep.encode(), "deep.jsonl:1", Settings())  # spark-stories reads lines the same way
+    assert isinstance(spark_skip, Skipped) and spark_skip.reason == "JSON nested too deeply to read"
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    import os
+
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("A report whose file name is Latin-1.\n", encoding="utf-8")
+    arts, [skip] = read(tmp_path / name)
+    assert not arts and "is not valid Unicode (a file name that is not UTF-8?); rename the file" in skip.reason

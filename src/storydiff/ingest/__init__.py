@@ -78,10 +78,13 @@ def check_article(item: Article | Skipped, settings: Settings) -> Article | Skip
         return item
     if len(item.text.strip()) < int(settings["min_text_chars"]):
         return Skipped(item.origin, "empty: no article text")
-    fields = (item.id, item.text, item.title, item.source, item.url, item.author, item.published, item.lang)
+    if has_lone_surrogate(item.id):  # a file name that is not UTF-8 gives one
+        return Skipped(item.origin, f"its id {item.id!r} is not valid Unicode (a file name that is not UTF-8?); "
+                                    "rename the file or give the record another id")
+    fields = (item.text, item.title, item.source, item.url, item.author, item.published, item.lang)
     if any(has_lone_surrogate(f) for f in fields if f):
         # A character reference such as &#xD800; decodes to a lone surrogate, which the store cannot hold.
-        return Skipped(item.origin, "article contains invalid Unicode (a lone surrogate such as &#xD800;)")
+        return Skipped(item.origin, "article contains invalid Unicode (a lone surrogate, such as &#xD800; gives)")
     limit = int(settings["max_article_bytes"])
     if len(item.text) > limit // 4 and len(item.text.encode("utf-8", "surrogatepass")) > limit:
         return Skipped(item.origin, f"article text larger than max_article_bytes={limit:,}; skipped")

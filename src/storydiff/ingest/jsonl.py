@@ -64,6 +64,19 @@ def article_from_record(record: Any, origin: str) -> Article | Skipped:
     )
 
 
+def parse_line(line: bytes, origin: str) -> Any:
+    """One line's JSON value, or a Skipped saying why it has none (also for Spark's reader)."""
+    try:
+        return json.loads(line)
+    except UnicodeDecodeError:
+        return Skipped(origin, "line is not valid UTF-8")
+    except json.JSONDecodeError as e:
+        msg = e.msg.removesuffix(" at")  # json's "Unterminated string starting at" reads badly before ours
+        return Skipped(origin, f"not valid JSON ({msg} at column {e.colno})")
+    except RecursionError:  # json recurses once per level: '[' * 100_000 raised out of the ingest
+        return Skipped(origin, "JSON nested too deeply to read")
+
+
 def read_jsonl(path: Path, max_file_bytes: int, max_line_bytes: int) -> Iterator[Article | Skipped]:
     stream = open_stream(path, max_file_bytes)
     lineno = 0
@@ -81,16 +94,8 @@ def read_jsonl(path: Path, max_file_bytes: int, max_line_bytes: int) -> Iterator
                 continue
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except UnicodeDecodeError:
-                yield Skipped(origin, "line is not valid UTF-8")
-                continue
-            except json.JSONDecodeError as e:
-                msg = e.msg.removesuffix(" at")  # json's "Unterminated string starting at" reads badly before ours
-                yield Skipped(origin, f"not valid JSON ({msg} at column {e.colno})")
-                continue
-            yield article_from_record(record, origin)
+            record = parse_line(line, origin)
+            yield record if isinstance(record, Skipped) else article_from_record(record, origin)
     except (OSError, EOFError, zlib.error) as e:
         yield Skipped(f"{path}:{lineno + 1}", f"file is corrupt or truncated here ({e}); earlier lines were read")
     except InputError as e:

@@ -7,12 +7,12 @@ the same articles as the store ``stories --rebuild`` groups.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ..ingest import check_article
 from ..ingest.jsonl import article_from_record
+from ..ingest.jsonl import parse_line as parse_json
 from ..models import Article, Skipped
 from ..settings import Settings
 
@@ -39,12 +39,9 @@ def parse_line(line: bytes, origin: str, settings: Settings) -> Article | Skippe
         return Skipped(origin, f"line longer than max_article_bytes={limit:,}; skipped")
     if not line.strip():
         return None
-    try:
-        record = json.loads(line)
-    except UnicodeDecodeError:
-        return Skipped(origin, "line is not valid UTF-8")
-    except json.JSONDecodeError as e:
-        return Skipped(origin, f"not valid JSON ({e.msg.removesuffix(' at')} at column {e.colno})")
+    record = parse_json(line, origin)
+    if isinstance(record, Skipped):
+        return record
     return check_article(article_from_record(record, origin), settings)
 
 
