@@ -149,3 +149,49 @@ def test_doc_view_matches_the_spacy_parse() -> None:
         assert (mine.left_edge.i, mine.right_edge.i) == (token.left_edge.i, token.right_edge.i)
         assert [c.i for c in mine.children] == [c.i for c in token.children]
         assert (mine.sent.start, mine.sent.end) == (token.sent.start, token.sent.end)
+
+
+def test_two_apostrophes_quote_like_a_double_quote() -> None:
+    doc = load_nlp()("''We will win,'' she said.")
+    states = dict(zip([t.text for t in doc], quote_states(doc), strict=True))
+    assert states["We"] == 1 and states["win"] == 1 and states["she"] == 0 and states["said"] == 0
+
+
+def test_a_parenthetical_cue_has_the_whole_sentence_for_a_candidate() -> None:
+    from storydiff.claims.attribution_assemble import TaggedSpan
+    from storydiff.claims.attribution_content import candidates, quotations
+    from storydiff.claims.attribution_doc import DocView
+
+    text = "The latest test, the agency said, was its biggest yet."
+    view = DocView(load_nlp()(text))
+    quotes = quote_states(view)
+    said = next(t.i for t in view if t.text == "said")
+    cue = TaggedSpan("CUE", said, said + 1, view[said].idx, view[said].idx + 4)
+    tagged = TaggedSpan("CON", said + 2, said + 6, view[said + 2].idx, view[said + 5].idx + len(view[said + 5]))
+    marginals = ([0.5] * len(view), [0.1] * len(view))
+    spans = {text[s.start : s.end] for s, _ in candidates(view, cue, tagged, None, quotations(view, quotes),
+                                                          quotes, marginals)}
+    assert "The latest test, the agency said, was its biggest yet." in spans
+
+
+def test_filter_keeps_everything_untrained_and_drops_below_its_threshold() -> None:
+    from storydiff.claims.attribution_filter import THRESHOLD_KEY, keep, probability
+
+    assert keep(["bias", "cb=0"], {})
+    weights = {"bias": 0.0, "cb=0": -3.0, "cb=3": 2.0, THRESHOLD_KEY: 0.3}
+    assert probability(["bias", "cb=3"], weights) > 0.8
+    assert keep(["bias", "cb=3"], weights)
+    assert not keep(["bias", "cb=0"], weights)
+
+
+def test_rank_without_weights_keeps_the_taggers_content() -> None:
+    from storydiff.claims.attribution_assemble import TaggedSpan
+    from storydiff.claims.attribution_content import quotations, rank
+    from storydiff.claims.attribution_doc import DocView
+
+    view = DocView(load_nlp()("The mayor said that the bridge will reopen."))
+    quotes = quote_states(view)
+    cue = TaggedSpan("CUE", 2, 3, view[2].idx, view[2].idx + 4)
+    tagged = TaggedSpan("CON", 3, 8, view[3].idx, view[7].idx + len(view[7]))
+    marginals = ([0.5] * len(view), [0.1] * len(view))
+    assert rank(view, cue, tagged, None, quotations(view, quotes), quotes, marginals, {}) == (tagged, [], 0.0)

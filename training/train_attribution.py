@@ -26,11 +26,20 @@ import pycrfsuite
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from storydiff.claims.attribution import tagged_triples  # noqa: E402
+from storydiff.claims.attribution import scored_triples, tagged_triples  # noqa: E402
 from storydiff.claims.attribution_content import candidates, quotations  # noqa: E402
 from storydiff.claims.attribution_doc import DocView  # noqa: E402
 from storydiff.claims.attribution_features import doc_features, quote_states  # noqa: E402
-from storydiff.claims.attribution_model import LEXICON_FILE, MODEL_DIR, MODEL_FILE, RANKER_FILE, load_model  # noqa: E402
+from storydiff.claims.attribution_filter import THRESHOLD_KEY, probability  # noqa: E402
+from storydiff.claims.attribution_model import (  # noqa: E402
+    FILTER_FILE,
+    LEXICON_FILE,
+    MODEL_DIR,
+    MODEL_FILE,
+    RANKER_FILE,
+    AttributionModel,
+    load_model,
+)
 from storydiff.claims.nlp import load_nlp  # noqa: E402
 
 T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t")
@@ -52,7 +61,8 @@ MIN_LEMMA_COUNT = 3
 # The content ranker learns from the tagger's output on articles it was not trained on:
 # a tagger trained without every RANKER_HOLDOUT-th article tags those articles.
 RANKER_HOLDOUT = 5
-RANKER_C = 1.0  # inverse L2 strength of the ranker's logistic regression (4-fold CV on the held-out articles)
+RANKER_C = 1.0  # inverse L2 strength of the listwise ranker (4-fold CV on the held-out articles)
+FILTER_C = 1.0  # inverse L2 strength of the attribution filter's logistic regression
 
 
 def read_parts(ann_path: Path) -> list[tuple[str, int, int]]:
@@ -140,14 +150,14 @@ def gold_contents(doc: Any, parts: list[tuple[str, int, int]], ann_path: Path) -
     return out
 
 
-def ranker_examples(model_dir: Path, held: list[tuple[Any, set[tuple[int, int]]]]) -> tuple[list[list[str]], list[int]]:
-    """Features and labels (1: the candidate is a gold content) of every content candidate
-    the tagger in ``model_dir`` leads to on the held-out documents."""
-    load_model.cache_clear()
-    model = load_model(str(model_dir))
-    features: list[list[str]] = []
-    labels: list[int] = []
-    for doc, gold in held:
+Held = list[tuple[Any, set[tuple[int, int]], list[set[tuple[int, int]]]]]  # doc, union of golds, per annotator
+
+
+def ranker_groups(model: AttributionModel, held: Held) -> list[list[tuple[list[str], int]]]:
+    """Per cue the tagger finds on the held-out documents: each content candidate's features
+    and label (1: it is a gold content)."""
+    groups: list[list[tuple[list[str], int]]] = []
+    for doc, gold, _ in held:
         view = DocView(doc)
         quotes = quote_states(view)
         owner = quotations(view, quotes)
@@ -155,14 +165,41 @@ def ranker_examples(model_dir: Path, held: list[tuple[Any, set[tuple[int, int]]]
         for source, cue, content in triples:
             if cue is None:
                 continue
-            for span, feats in candidates(view, cue, content, source, owner, quotes, marginals):
-                features.append(feats)
-                labels.append(int(trim(doc.text, span.start, span.end) in gold))
-    load_model.cache_clear()
-    return features, labels
+            groups.append([(feats, int(trim(doc.text, span.start, span.end) in gold))
+                           for span, feats in candidates(view, cue, content, source, owner, quotes, marginals)])
+    return groups
 
 
-def fit_ranker(features: list[list[str]], labels: list[int], c: float) -> dict[str, float]:
+def fit_ranker(groups: list[list[tuple[list[str], int]]], l2: float) -> dict[str, float]:
+    """A linear ranker trained listwise: for each cue, the softmax over its candidates should put
+    its mass on the gold ones (conditional logit, L2 penalty ``1/l2``); weights by feature name."""
+    import numpy as np
+    from scipy.optimize import minimize
+    from sklearn.feature_extraction import DictVectorizer
+
+    groups = [g for g in groups if any(label for _, label in g)]
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([dict.fromkeys(f, 1) for g in groups for f, _ in g]).tocsr()
+    y = np.array([label for g in groups for _, label in g], dtype=float)
+    gid = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+
+    def loss(w: Any) -> tuple[float, Any]:
+        s = x @ w
+        top = np.full(len(groups), -np.inf)
+        np.maximum.at(top, gid, s)
+        e = np.exp(s - top[gid])
+        z_all = np.bincount(gid, weights=e, minlength=len(groups))
+        z_gold = np.bincount(gid, weights=e * y, minlength=len(groups))
+        value = -(np.log(z_gold) - np.log(z_all)).sum() + 0.5 / l2 * (w @ w)
+        grad = x.T @ (e / z_all[gid] - e * y / z_gold[gid]) + w / l2
+        return float(value), grad
+
+    result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    names = vectorizer.get_feature_names_out()
+    return {str(n): round(float(w), 4) for n, w in zip(names, result.x, strict=True) if abs(w) >= 1e-4}
+
+
+def fit_logistic(features: list[list[str]], labels: list[int], c: float) -> dict[str, float]:
     """Logistic regression over binary features; the weights by feature name (bias included)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -173,6 +210,38 @@ def fit_ranker(features: list[list[str]], labels: list[int], c: float) -> dict[s
     clf.fit(x, labels)
     names = vectorizer.get_feature_names_out()
     return {str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 1e-4}
+
+
+def filter_examples(model: AttributionModel, held: Held) -> list[tuple[list[list[str]], list[tuple[int, int]]]]:
+    """Per held-out document: the filter features and trimmed content of each attribution."""
+    out = []
+    for doc, _, _ in held:
+        found = scored_triples(DocView(doc), model)
+        out.append(([feats for *_, feats in found],
+                    [trim(doc.text, content.start, content.end) for _, _, content, _ in found]))
+    return out
+
+
+def best_threshold(held: Held, examples: list[tuple[list[list[str]], list[tuple[int, int]]]],
+                   probabilities: list[list[float]]) -> tuple[float, float]:
+    """The threshold that maximises content F1 (exact, per annotator file, as the evaluation
+    counts it) on the held-out documents, and that F1."""
+    best = (0.0, -1.0)
+    for threshold in [t / 100 for t in range(0, 60, 2)]:
+        gold_n = system_n = matched = 0
+        for (_, _, per_annotator), (_, contents), probs in zip(held, examples, probabilities, strict=True):
+            kept = {c for c, p in zip(contents, probs, strict=True) if p >= threshold}
+            for gold in per_annotator:
+                gold_n += len(gold)
+                system_n += len(kept)
+                matched += len(kept & gold)
+        f1 = 2 * matched / (gold_n + system_n) if gold_n + system_n else 0.0
+        if f1 > best[1] + 1e-9:
+            best = (threshold, f1)
+    return best
+
+
+_PARSED: dict[str, list[Any]] = {}
 
 
 def load_items(
@@ -187,15 +256,18 @@ def load_items(
 
     anns = sorted((train_dir / "attributions").glob("*.ann"))
     articles = sorted({a.stem.rsplit("_", 1)[0] for a in anns})
-    nlp = load_nlp()
-    if cache and cache.exists():
-        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-    else:
-        texts = [(train_dir / "text" / f"{a}.txt").read_text(encoding="utf-8") for a in articles]
-        docs = list(nlp.pipe(texts, batch_size=16))
-        if cache:
-            DocBin(docs=docs).to_disk(cache)
-    by_article = dict(zip(articles, docs, strict=True))
+    key = str(train_dir.resolve())
+    if key not in _PARSED:  # one parse per run: the ranker and the tagger read the same documents
+        nlp = load_nlp()
+        if cache and cache.exists():
+            docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        else:
+            texts = [(train_dir / "text" / f"{a}.txt").read_text(encoding="utf-8") for a in articles]
+            docs = list(nlp.pipe(texts, batch_size=16))
+            if cache:
+                DocBin(docs=docs).to_disk(cache)
+        _PARSED[key] = docs
+    by_article = dict(zip(articles, _PARSED[key], strict=True))
     kept = {a for k, a in enumerate(articles) if not holdout or (k % holdout == 0) == keep_held}
     return [(by_article[name], read_parts(a), a) for a in anns if (name := a.stem.rsplit("_", 1)[0]) in kept]
 
@@ -237,7 +309,13 @@ def train_tagger(items: list[tuple[Any, list[tuple[str, int, int]], Path]], out:
 
 
 def train_ranker(args: argparse.Namespace, params: dict[str, Any]) -> None:
-    """Fit the content ranker on the held-out articles, tagged by a tagger that did not see them."""
+    """Fit the content ranker and the attribution filter on the held-out articles (every
+    RANKER_HOLDOUT-th), tagged by a tagger that did not see them.
+
+    The filter learns from the ranker's choices on articles the ranker was not fitted on
+    either: the held-out articles are split in two, a ranker fitted on each half labels the
+    other, and the threshold is the one that maximises content F1 on out-of-fold scores.
+    """
     import tempfile
 
     began = time.time()
@@ -246,16 +324,44 @@ def train_ranker(args: argparse.Namespace, params: dict[str, Any]) -> None:
         if tagger_dir is None:
             tagger_dir = Path(tmp)
             train_tagger(load_items(args.train_dir, args.cache, RANKER_HOLDOUT), tagger_dir, dict(params))
-        held: dict[int, tuple[Any, set[tuple[int, int]]]] = {}
+        load_model.cache_clear()
+        tagger = load_model(str(tagger_dir))
+        load_model.cache_clear()
+        by_doc: dict[int, tuple[Any, set[tuple[int, int]], list[set[tuple[int, int]]]]] = {}
         for doc, parts, ann in load_items(args.train_dir, args.cache, RANKER_HOLDOUT, keep_held=True):
-            held.setdefault(id(doc), (doc, set()))[1].update(gold_contents(doc, parts, ann))
-        features, labels = ranker_examples(tagger_dir, list(held.values()))
-    weights = fit_ranker(features, labels, args.ranker_c)
+            contents = gold_contents(doc, parts, ann)
+            entry = by_doc.setdefault(id(doc), (doc, set(), []))
+            entry[1].update(contents)
+            entry[2].append(contents)
+        held = list(by_doc.values())
+        halves = [held[0::2], held[1::2]]
+        groups = [ranker_groups(tagger, half) for half in halves]
+        weights = fit_ranker(groups[0] + groups[1], args.ranker_c)
+        # Out-of-fold attributions for the filter: each half ranked by a ranker fitted on the other.
+        examples = []
+        for k in (0, 1):
+            ranker = fit_ranker(groups[1 - k], args.ranker_c)
+            examples.append(filter_examples(AttributionModel(tagger.tagger, tagger.lexicon, ranker), halves[k]))
+    # Label: the attribution's content is a gold content of its article (any annotator).
+    per_half = [[(f, int(c in doc[1])) for doc, (feats, contents) in zip(halves[k], examples[k], strict=True)
+                 for f, c in zip(feats, contents, strict=True)] for k in (0, 1)]
+    # Out-of-fold filter probabilities for the threshold, then the filter fitted on everything.
+    probabilities: list[list[float]] = []
+    for k in (0, 1):
+        other = fit_logistic([f for f, _ in per_half[1 - k]], [y for _, y in per_half[1 - k]], FILTER_C)
+        probabilities += [[probability(f, other) for f in feats] for feats, _ in examples[k]]
+    threshold, f1 = best_threshold(halves[0] + halves[1], examples[0] + examples[1], probabilities)
+    everything = per_half[0] + per_half[1]
+    filter_weights = fit_logistic([f for f, _ in everything], [y for _, y in everything], FILTER_C)
+    filter_weights[THRESHOLD_KEY] = threshold
     args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / RANKER_FILE, "w", encoding="utf-8") as f:
-        json.dump(dict(sorted(weights.items())), f, indent=0, ensure_ascii=False)
-    print(f"content ranker: {len(labels)} candidates ({sum(labels)} gold) from {len(held)} articles, "
-          f"{len(weights)} weights, {time.time() - began:.0f}s", flush=True)
+    for name, table in ((RANKER_FILE, weights), (FILTER_FILE, filter_weights)):
+        with open(args.out / name, "w", encoding="utf-8") as f:
+            json.dump(dict(sorted(table.items())), f, indent=0, ensure_ascii=False)
+    print(f"content ranker: {sum(len(g) for g in groups[0] + groups[1])} candidates of "
+          f"{len(groups[0]) + len(groups[1])} cues from {len(held)} articles, {len(weights)} weights; "
+          f"filter: {len(everything)} attributions, threshold {threshold:.2f} "
+          f"(held-out content F1 {100 * f1:.1f}); {time.time() - began:.0f}s", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

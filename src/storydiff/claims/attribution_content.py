@@ -6,9 +6,11 @@ of a reporting verb is its complement clause with the complementiser ("said
 that X" -> "that X"), or its object, or the rest of its sentence, and a
 quotation that goes on after its cue ("'A,' he said. 'B.'") is one content from
 the first quoted word to the last. So each cue gets candidate contents (the
-tagger's, the subtrees around the cue, each extended over its quotation, cut at
-its first sentence end or before a trailing clause) and a linear ranker,
-trained on the tagger's output on training articles it did not see, picks one.
+tagger's, the subtrees around the cue, the sentence or clause that holds a
+parenthetical cue, each extended over its quotation, cut at its first sentence
+end or before a trailing clause) and a linear ranker, trained listwise (a
+softmax over each cue's candidates) on the tagger's output on training
+articles it did not see, picks one.
 """
 
 from __future__ import annotations
@@ -187,6 +189,14 @@ def candidates(
     add("sa", _span(doc, cue.last, sent.end))
     add("sb", _span(doc, sent.start, cue.first))
     cue_heads = [t for t in doc[cue.first : cue.last] if not cue.first <= t.head.i < cue.last or t.head.i == t.i]
+    # Contents that hold their own cue: a parenthetical cue ("The test, North Korea said,
+    # was its biggest"), a relative clause ("which RT pointed to as ..."), the whole sentence.
+    add("ws", _span(doc, sent.start, sent.end))
+    if len(cue_heads) == 1:
+        top = cue_heads[0]
+        add("st", _span(doc, top.left_edge.i, top.right_edge.i + 1))
+        if top.head.i != top.i:
+            add("hs:" + top.dep_, _span(doc, top.head.left_edge.i, top.head.right_edge.i + 1))
     cue_lemma = (cue_heads[0] if cue_heads else doc[cue.last - 1]).lemma_.lower()
     out: list[tuple[TaggedSpan, list[str]]] = []
     for (first, last), names in kinds.items():
@@ -241,6 +251,7 @@ def candidates(
         feats.append("pv=" + ("start" if prev is None else (prev.text if prev.is_punct else prev.tag_)))
         feats.append("eos=" + str(eos))
         feats.append("multi=" + str(doc[first].sent.start != doc[last - 1].sent.start))
+        feats += _context(doc, first, last, names, cue_lemma, side)
         if source is not None and first < source.last and source.first < last:
             feats.append("hassrc")
         if first < cue.last and cue.first < last:
@@ -249,11 +260,37 @@ def candidates(
     return out
 
 
+FUNCTION_TAGS = frozenset({"IN", "CC", "TO", "WDT", "WP", "WRB", "DT", "RB", "MD"})
+
+
+def _word(token: Any) -> str:
+    """A token as a ranker sees it: function words and punctuation by their text, others by their tag."""
+    if token.is_punct or token.tag_ in FUNCTION_TAGS:
+        return str(token.lower_)
+    return str(token.tag_)
+
+
+def _context(doc: Any, first: int, last: int, names: list[str], cue_lemma: str, side: str) -> list[str]:
+    """What lies just outside a candidate and how it ends: the two words after it (", with",
+    "and VBD"), the two before it, the relation of the word after it, and the cue's lemma
+    with the candidate's side."""
+    n = len(doc)
+    after = [doc[j] for j in range(last, min(n, last + 4)) if not doc[j].is_space][:2]
+    before = [doc[j] for j in range(first - 1, max(-1, first - 5), -1) if not doc[j].is_space][:2]
+    nx2 = "|".join(_word(t) for t in after) or "end"
+    pv2 = "|".join(_word(t) for t in before) or "start"
+    feats = ["nx2=" + nx2, "pv2=" + pv2, "cs=" + cue_lemma + "|" + side]
+    if after:
+        feats.append("nxd=" + after[0].dep_ + "|" + ("in" if first <= after[0].head.i < last else "out"))
+    feats += [f"kn={k}|{nx2}" for k in names]
+    return feats
+
+
 def score(features: list[str], weights: dict[str, float]) -> float:
     return sum(weights.get(f, 0.0) for f in features)
 
 
-def choose(
+def rank(
     doc: Any,
     cue: TaggedSpan,
     tagged: TaggedSpan,
@@ -262,9 +299,15 @@ def choose(
     quotes: list[int],
     marginals: Marginals,
     weights: dict[str, float],
-) -> TaggedSpan:
-    """The best-scoring content candidate for ``cue``."""
+) -> tuple[TaggedSpan, list[str], float]:
+    """The best-scoring content candidate for ``cue``, its features, and by how much it beat
+    the runner-up (the tagger's content, no features and 0 without a trained ranker)."""
     cands = candidates(doc, cue, tagged, source, owner, quotes, marginals)
     if not cands or not weights:
-        return tagged
-    return max(cands, key=lambda c: score(c[1], weights))[0]
+        return tagged, [], 0.0
+    # Ties go to the earlier candidate (the tagger's own comes first).
+    scored = sorted((-score(feats, weights), k) for k, (_, feats) in enumerate(cands))
+    best, k = scored[0]
+    margin = scored[1][0] - best if len(scored) > 1 else 5.0
+    return cands[k][0], cands[k][1], margin
+

@@ -21,11 +21,14 @@ from .attribution_doc import doc_view
 # Characters that open and close quotations; straight quotes toggle.
 OPEN_QUOTES = frozenset("“‘«")
 CLOSE_QUOTES = frozenset("”’»")
-TOGGLE_QUOTES = frozenset('"')
+# A straight double quote toggles, and so do two apostrophes ('' as some papers print quotes).
+TOGGLE_QUOTES = frozenset(['"', "''"])
 
 # How far up the tree to look for a cue-like ancestor, and how many to report.
 MAX_ANCESTOR_DEPTH = 6
 MAX_CUE_ANCESTORS = 2
+# The relations whose presence among a word's children make its frame (a feature of every word).
+CORE_DEPS = frozenset({"nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "prep", "agent", "attr", "oprd", "dative"})
 
 
 def cue_bin(probability: float) -> int:
@@ -103,6 +106,22 @@ def _token_features(token: Any, lexicon: Mapping[str, float], bins: Sequence[int
         feats.append("eos")
     if token.ent_type_:
         feats.append("ent=" + token.ent_type_)
+    # The token's frame: which core relations its children fill, and what its subject is.
+    # A reporting verb with a clausal complement and a person for subject is a cue.
+    core = sorted({c.dep_ for c in token.children if c.dep_ in CORE_DEPS})
+    frame = "+".join(core) or "-"
+    feats.append("fr=" + frame)
+    feats.append(f"frc={bins[token.i]}|{frame}")
+    feats.append(f"frl={lemma}|{frame}")
+    for child in token.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            kind = child.ent_type_ or ("PRON" if child.tag_ == "PRP" else child.tag_)
+            feats.append("sb=" + kind)
+            feats.append(f"sbc={bins[token.i]}|{kind}")
+    for child in token.children:
+        if child.dep_ in ("ccomp", "xcomp"):
+            marks = [g.lower_ for g in child.children if g.dep_ == "mark"]
+            feats.append("cm=" + child.dep_ + "|" + (marks[0] if marks else "-"))
     # The path to the nearest cue-like ancestors: relation of the child on the
     # path, the ancestor's level and distance; this is where a token learns it
     # sits in the subject or the complement of a reporting verb.
