@@ -29,10 +29,15 @@ def default_pipeline() -> str:
 
 
 _BREAKS_NAME = "storydiff_line_breaks"
+# Tokens with no line break and no sentence-final mark after which a sentence is cut. No news sentence
+# runs this long; a page with no punctuation does, and the attribution tagger's marginals over a
+# 10,000-token sentence came out NaN (a ValueError out of claims), after seconds per sentence.
+MAX_UNBROKEN_TOKENS = 300
+_ENDS = frozenset(".!?;:…。！？")
 
 
 def _register_line_breaks() -> None:
-    """A component that starts a sentence after every line break.
+    """A component that starts a sentence after every line break (and in runs of MAX_UNBROKEN_TOKENS).
 
     News text puts headlines, datelines and paragraphs on lines of their own,
     often without a full stop; the statistical parser glues a headline to the
@@ -45,9 +50,17 @@ def _register_line_breaks() -> None:
 
     @Language.component(_BREAKS_NAME)
     def line_breaks(doc: Any) -> Any:
+        run = 0
         for token in doc[:-1]:
+            run += 1
             if token.is_space and "\n" in token.text:
                 doc[token.i + 1].is_sent_start = True
+                run = 0
+            elif token.text in _ENDS:
+                run = 0
+            elif run >= MAX_UNBROKEN_TOKENS:
+                doc[token.i + 1].is_sent_start = True
+                run = 0
         return doc
 
 

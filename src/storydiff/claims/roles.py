@@ -23,6 +23,7 @@ head is dropped.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -108,16 +109,30 @@ class RoleText(str):
         return obj
 
 
+_MAX_HEADLINE_CHARS = 300  # as ingest's longest title line
+
+
 def in_headline(token: Any) -> bool:
     """True when the token's line is title case (a headline), where the parse is unreliable.
 
     The line, not the parser's sentence: a headline without a full stop is
     often glued to the paragraph after it.
     """
-    text = token.doc.text
-    line_start = text.rfind("\n", 0, token.idx) + 1
-    line_end = text.find("\n", token.idx)
-    line = token.doc.char_span(line_start, line_end if line_end >= 0 else len(text), alignment_mode="contract")
+    doc = token.doc
+    lines: tuple[list[int], int] | None = doc.user_data.get("storydiff_lines")
+    if lines is None:  # the doc's line breaks and length, once per doc (Doc.text joins every token anew)
+        text = doc.text
+        lines = ([m.start() for m in re.finditer("\n", text)], len(text))
+        doc.user_data["storydiff_lines"] = lines
+    breaks, length = lines
+    at = bisect.bisect_left(breaks, token.idx)
+    line_start = breaks[at - 1] + 1 if at else 0
+    line_end = breaks[at] if at < len(breaks) else length
+    # A headline is short; a long line (a paragraph) is not one. Without this bound every role of a
+    # long one-line text looked at the whole line: 1,200 words on one line took 29 s to read.
+    if line_end - line_start > _MAX_HEADLINE_CHARS:
+        return False
+    line = doc.char_span(line_start, line_end, alignment_mode="contract")
     words = [t for t in (line if line is not None else token.sent) if t.is_alpha and len(t) > 3]
     return len(words) >= 3 and sum(t.is_title for t in words) / len(words) > 0.8
 
@@ -152,19 +167,42 @@ def _span_of(doc: Any, start: int, end: int) -> Any | None:
     return span
 
 
+def _nouns_by_lemma(doc: Any) -> dict[str, list[int]]:
+    """The doc's nouns by lemma, built once per doc (each description looked through every token)."""
+    index: dict[str, list[int]] | None = doc.user_data.get("storydiff_nouns")
+    if index is None:
+        index = {}
+        for t in doc:
+            if t.pos_ == "NOUN":
+                index.setdefault(t.lemma_, []).append(t.i)
+        doc.user_data["storydiff_nouns"] = index
+    return index
+
+
 def _fullest_description(doc: Any, head: Any) -> str:
     """The role text of a nominal head, replaced by the fullest same-head description in the doc."""
     own = _clean(doc[slice(*np_bounds(head))])
     first = head.doc[np_bounds(head)[0]]
     if first.lower_ not in ("the", "this", "that", "these", "those"):
         return own
-    best = own
-    for t in doc:
-        if t.i != head.i and t.pos_ == "NOUN" and t.lemma_ == head.lemma_:
-            text = _clean(doc[slice(*np_bounds(t))])
-            if len(text) > len(best) and text.lower().find(head.lemma_.lower()) >= 0:
+    longest = _longest_by_lemma(doc, head.lemma_)
+    return longest if len(longest) > len(own) else own
+
+
+def _longest_by_lemma(doc: Any, lemma: str) -> str:
+    """The first of the longest descriptions in the doc whose head noun has this lemma (and says it).
+
+    Kept per doc and lemma: a text that names one "official" 500 times looked through all 500 for each.
+    """
+    cache: dict[str, str] = doc.user_data.setdefault("storydiff_longest", {})
+    if lemma not in cache:
+        best = RoleText("")
+        for i in _nouns_by_lemma(doc).get(lemma, ()):
+            text = _clean(doc[slice(*np_bounds(doc[i]))])
+            if len(text) > len(best) and text.lower().find(lemma.lower()) >= 0:
                 best = text
-    return best
+        cache[lemma] = best
+    return cache[lemma]
 
 
 def _infix(token: Any) -> bool:

@@ -47,7 +47,9 @@ def article_from_record(record: Any, origin: str) -> Article | Skipped:
     published_raw = record.get("published")
     published = to_iso(published_raw)
     if published_raw not in (None, "") and published is None:
-        LOGGER.warning("%s: 'published' value %r is not a date; stored as unknown", origin, published_raw)
+        shown = repr(published_raw)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."  # a crawler's 100 KB value stays off the screen
+        LOGGER.warning("%s: 'published' value %s is not a date; stored as unknown", origin, shown)
         extra["published_raw"] = published_raw
     article_id = _optional_str(record, "id") or _optional_str(record, "url") or f"sha256:{content_hash(text)[:16]}"
     return Article(
