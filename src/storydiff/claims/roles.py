@@ -196,7 +196,7 @@ def _longest_by_lemma(doc: Any, lemma: str) -> str:
     """
     cache: dict[str, str] = doc.user_data.setdefault("storydiff_longest", {})
     if lemma not in cache:
-        best = RoleText("")
+        best: str = RoleText("")
         for i in _nouns_by_lemma(doc).get(lemma, ()):
             text = _clean(doc[slice(*np_bounds(doc[i]))])
             if len(text) > len(best) and text.lower().find(lemma.lower()) >= 0:
