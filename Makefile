@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv chromium demo test lint typecheck unit clean train-attribution
+.PHONY: venv chromium demo test lint typecheck unit clean train-attribution train-grouping
 
 venv: $(STAMP) chromium
 
@@ -41,6 +41,11 @@ test: lint typecheck unit
 DATA ?= ../shared/data
 train-attribution: venv
 	$(BIN)/python training/train_attribution.py $(DATA)/polnear/data/train
+
+# Rebuilds src/storydiff/group/models/pair_model.json from the ECB+ articles and
+# their gold stories (about a minute); prints the F1 cross-validated by topic.
+train-grouping: venv
+	$(BIN)/python training/train_grouping.py $(DATA)
 
 clean:
 	rm -rf $(VENV) demo-output .mypy_cache .ruff_cache .pytest_cache

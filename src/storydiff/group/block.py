@@ -15,8 +15,10 @@ defined in steps that each depend only on data a cluster can bring together:
    come in arrival order and each is compared with the ``block_window``
    before it, so a huge bucket costs a bounded amount.
 4. **components** of the links: the blocks.
-5. **clustering**: each block on its own with ``StoryIndex.assign`` (all
-   three tiers and the refinement), reading the corpus-wide key counts.
+5. **clustering**: each block on its own: its pairs scored by the pair
+   model and linked by weighted-average linkage (``pairs``, ``linkage``), or,
+   in a block larger than ``pair_max_block``, ``StoryIndex.assign`` (all three
+   tiers and the refinement); both read the corpus-wide key counts.
 6. **ids**: stories numbered by their earliest article in arrival order
    (undated last, then by date, then id).
 
@@ -39,6 +41,8 @@ import numpy.typing as npt
 from ..models import Article
 from .features import Features
 from .index import Embedder, GroupParams, StoryIndex, StoryState, Vector, article_title, key_vector, lsh_bands
+from .linkage import weighted_clusters
+from .pairs import load_pair_model, pair_features
 
 LOGGER = logging.getLogger(__name__)
 
@@ -158,10 +162,13 @@ def cluster_block(
     feats: Sequence[Features], titles: Sequence[str | None], vecs: Sequence[KeyVector], embs: Vector | None,
     df: Mapping[str, int], n_docs: int, params: GroupParams,
 ) -> list[StoryState]:
-    """The stories of one block: ``StoryIndex.assign`` in arrival order, with corpus-wide key counts.
+    """The stories of one block: its pairs linked (``pair_stories``), or for a block larger than
+    ``pair_max_block``, ``StoryIndex.assign`` in arrival order with corpus-wide key counts.
 
     ``df`` needs only the counts of the block's vector keys (all that candidate lookup reads).
     """
+    if len(feats) <= params.pair_max_block:
+        return pair_stories(feats, titles, vecs, embs, df, params)
     index = StoryIndex(params, _no_embedder if embs is not None else None)
     index.df = Counter({k: df.get(k, 1) for v in vecs for k in v})
     index.n_docs = n_docs
@@ -169,6 +176,32 @@ def cluster_block(
     index.assign([feats[i] for i in order], [titles[i] for i in order], vecs=[vecs[i] for i in order],
                  embs=embs[order] if embs is not None else None)
     return list(index.stories.values())
+
+
+def pair_stories(
+    feats: Sequence[Features], titles: Sequence[str | None], vecs: Sequence[KeyVector], embs: Vector | None,
+    df: Mapping[str, int], params: GroupParams,
+) -> list[StoryState]:
+    """Pairs scored by the pair model, clusters by weighted-average linkage at its threshold; each
+    cluster becomes a story state (members in arrival order, titled by the first) so later
+    incremental runs can join it."""
+    # Arrival order first: node numbers break linkage ties, so any caller's order gives the same stories.
+    order = sorted(range(len(feats)), key=lambda k: arrival_order(feats[k].id, feats[k].published))
+    feats, titles, vecs = [feats[k] for k in order], [titles[k] for k in order], [vecs[k] for k in order]
+    embs = embs[order] if embs is not None else None
+    model = load_pair_model(params.pair_model)
+    rare = [block_keys(v, df, params) for v in vecs]
+    i, j, x = pair_features(feats, vecs, embs, rare, params.window_days)
+    threshold = params.pair_threshold if params.pair_threshold > 0 else model.threshold
+    labels = weighted_clusters(len(feats), i, j, model.probability(x), threshold)
+    index = StoryIndex(params)
+    stories: dict[int, StoryState] = {}
+    for k, f in enumerate(feats):
+        story = stories.get(labels[k])
+        if story is None:
+            story = stories[labels[k]] = index._new_story(titles[k])
+        index._join(story, f, vecs[k], embs[k] if embs is not None else None, None, index_minhash=False)
+    return list(stories.values())
 
 
 def _no_embedder(texts: list[str]) -> Vector:

@@ -78,6 +78,9 @@ class GroupParams:
     block_shared: int = 3
     block_max_df: int = 2000
     block_window: int = 200
+    pair_max_block: int = 5000
+    pair_threshold: float = 0.0
+    pair_model: str = ""
 
     @classmethod
     def from_settings(cls, settings: Any) -> GroupParams:
@@ -105,6 +108,9 @@ class GroupParams:
             block_shared=int(settings["group_block_shared"]),
             block_max_df=int(settings["group_block_max_df"]),
             block_window=int(settings["group_block_window"]),
+            pair_max_block=int(settings["group_pair_max_block"]),
+            pair_threshold=float(settings["group_pair_threshold"]),
+            pair_model=str(settings["group_pair_model"]),
         )
 
 

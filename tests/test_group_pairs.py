@@ -1,0 +1,124 @@
+"""Grouping a block by its pairs: the pair model on real reports, and the linkage against scipy's."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+from storydiff.errors import ConfigError
+from storydiff.group import GroupParams, group_stories
+from storydiff.group.block import block_keys, embed_leads
+from storydiff.group.embed import embed, load_model
+from storydiff.group.features import features
+from storydiff.group.index import key_vector
+from storydiff.group.linkage import weighted_clusters
+from storydiff.group.pairs import FEATURES, MODEL_FILE, load_pair_model, main_year, pair_features
+from storydiff.models import Article
+from storydiff.settings import Settings
+
+GROUP = Path(__file__).resolve().parent / "data" / "group"
+
+
+def _read(name: str) -> list[Article]:
+    lines = (GROUP / name).read_text(encoding="utf-8").splitlines()
+    return [Article.from_dict(json.loads(line)) for line in lines if line.strip()]
+
+
+def _canonical(labels: list[int]) -> list[int]:
+    first: dict[int, int] = {}
+    return [first.setdefault(x, len(first)) for x in labels]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_linkage_cuts_where_scipys_weighted_linkage_does(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        n = int(rng.integers(2, 40))
+        i, j = np.triu_indices(n, 1)
+        present = rng.random(len(i)) < rng.uniform(0.05, 0.6)
+        sim = rng.random(len(i)) * present
+        dense = np.zeros((n, n))
+        dense[i, j] = sim
+        dense += dense.T
+        distance = 1 - dense
+        np.fill_diagonal(distance, 0)
+        threshold = float(rng.uniform(0.2, 0.8))
+        expected = fcluster(linkage(squareform(distance, checks=False), "weighted"), 1 - threshold, "distance")
+        ours = weighted_clusters(n, i[present], j[present], sim[present], threshold)
+        assert _canonical(ours) == _canonical(list(expected))
+
+
+def test_linkage_averages_so_a_chain_does_not_join() -> None:
+    # 2 is close to 1 but not to 0: once 0 and 1 merge, 2 sits at (0 + 0.8) / 2 from them.
+    i, j = np.array([0, 1, 2]), np.array([1, 2, 3])
+    assert weighted_clusters(5, i, j, np.array([0.9, 0.8, 0.1]), 0.5) == [0, 0, 2, 3, 4]
+    # Close to both, it joins; labels are the smallest member.
+    i, j = np.array([0, 1, 0]), np.array([1, 2, 2])
+    assert weighted_clusters(4, i, j, np.array([0.9, 0.8, 0.6]), 0.5) == [0, 0, 0, 3]
+
+
+def test_shipped_model_matches_the_features() -> None:
+    model = load_pair_model()
+    assert model.features == FEATURES
+    assert 0 < model.threshold < 1
+    assert "cross-validated" in json.loads(MODEL_FILE.read_text(encoding="utf-8"))["trained_on"]
+
+
+def test_a_broken_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "pairs.json"
+    bad.write_text('{"features": ["cosine"]}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"pairs\.json"):
+        load_pair_model(str(bad))
+
+
+def test_main_year_is_the_most_mentioned() -> None:
+    assert main_year(Counter({"2013": 3, "2008": 1, "15": 4})) == 2013
+    assert main_year(Counter({"1300": 2, "mayor": 1})) == 0
+
+
+def _pairs(articles: list[Article]) -> dict[tuple[str, str], float]:
+    """The pair model's probability for each pair of ``articles`` it scores."""
+    params = GroupParams.from_settings(Settings())
+    feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
+             for a in articles]
+    df: Counter[str] = Counter()
+    for f in feats:
+        df.update(f.keys.keys())
+    vecs = [key_vector(f.keys, df, len(feats), params.max_keys) for f in feats]
+    model = load_model("", 256)
+    embs = embed_leads(lambda texts: embed(model, texts), [f.lead for f in feats])
+    i, j, x = pair_features(feats, vecs, embs, [block_keys(v, df, params) for v in vecs], params.window_days)
+    probs = load_pair_model().probability(x)
+    return {(feats[a].id, feats[b].id): float(p) for a, b, p in zip(i, j, probs, strict=True)}
+
+
+def test_reports_of_one_quake_score_above_reports_of_another() -> None:
+    articles = [a for a in _read("corpus.jsonl") if a.id.startswith("quake-")]
+    probs = _pairs(articles)
+    threshold = load_pair_model().threshold
+    same = [p for (a, b), p in probs.items() if a[:8] == b[:8]]
+    other = [p for (a, b), p in probs.items() if a[:8] != b[:8]]
+    assert len(same) == 6 and min(same) > threshold
+    assert max(other, default=0.0) < threshold
+
+
+def test_pairs_dated_further_apart_than_the_window_are_not_scored() -> None:
+    wire, daily = (a for a in _read("corpus.jsonl") if a.id in ("quake-tr-wire", "quake-tr-daily"))
+    assert _pairs([wire, daily])
+    later = dataclasses.replace(daily, published="2026-02-01")
+    assert _pairs([wire, later]) == {}
+    undated = dataclasses.replace(daily, published=None)
+    assert _pairs([wire, undated])
+
+
+def test_the_story_index_alone_still_groups_when_pairs_are_off() -> None:
+    articles = _read("corpus.jsonl")
+    alone = group_stories(articles, Settings({"group_pair_max_block": 0}))
+    assert {frozenset(s.articles) for s in alone} == {frozenset(s.articles) for s in group_stories(articles)}
