@@ -108,4 +108,6 @@ def test_a_read_only_store_is_a_clear_error_and_can_still_be_read(small_disk: Pa
         assert "Read-only file system" in done.stderr and "Traceback" not in done.stderr
     exported = _storydiff("export", "--parquet", str(tmp_path / "out.parquet"), "--db", str(db))
     assert exported.returncode == 0 and "exported 100 articles" in exported.stdout  # reading still works
+    served = _storydiff("serve", "--db", str(db), "--get", "/article/a0042.json")
+    assert served.returncode == 0 and json.loads(served.stdout)["id"] == "a0042"
     assert _consistent_rows(db) == [f"a{i:04d}" for i in range(100)]
