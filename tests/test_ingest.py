@@ -267,3 +267,12 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_the_reason(tmp_path: Path)
     (tmp_path / name).write_text("A report whose file name is Latin-1.\n", encoding="utf-8")
     arts, [skip] = read(tmp_path / name)
     assert not arts and "is not valid Unicode (a file name that is not UTF-8?); rename the file" in skip.reason
+
+
+def test_a_named_pipe_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    pipe = tmp_path / "feed.jsonl"
+    os.mkfifo(pipe)  # opening it for reading would block until a writer came
+    arts, [skip] = read(pipe)
+    assert not arts and skip.origin == str(pipe) and "not a regular file" in skip.reason

@@ -101,6 +101,9 @@ def load_articles(
         if not path.exists():
             yield Skipped(str(path), "no such file or folder")
             continue
+        if not path.is_file():  # reading a named pipe or a device would block, or never end
+            yield Skipped(str(path), "not a regular file (a pipe, socket or device); copy it to a file first")
+            continue
         try:
             for item in _read_file(path, settings):
                 yield check_article(item, settings)
