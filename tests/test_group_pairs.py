@@ -122,3 +122,14 @@ def test_the_story_index_alone_still_groups_when_pairs_are_off() -> None:
     articles = _read("corpus.jsonl")
     alone = group_stories(articles, Settings({"group_pair_max_block": 0}))
     assert {frozenset(s.articles) for s in alone} == {frozenset(s.articles) for s in group_stories(articles)}
+
+
+def test_dense_and_sparse_key_matrices_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import storydiff.group.pairs as pairs_module
+
+    articles = _read("corpus.jsonl") + _read("later.jsonl")
+    dense = _pairs(articles)
+    monkeypatch.setattr(pairs_module, "DENSE_MAX", 0)
+    sparse_ = _pairs(articles)
+    assert dense.keys() == sparse_.keys() and len(dense) > 10
+    assert all(abs(dense[k] - sparse_[k]) < 1e-9 for k in dense)

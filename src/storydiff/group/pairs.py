@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -76,35 +76,67 @@ def main_year(keys: Mapping[str, int]) -> int:
     return max(years)[1] if years else 0
 
 
-def _binary(rows: Sequence[Sequence[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
-    indptr, indices = [0], []
-    for keys in rows:
-        cols = sorted({vocab.setdefault(k, len(vocab)) for k in keys})
-        indices += cols
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float64)
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), max(len(vocab), 1)))
+# Below this many articles a block's key matrices are dense numpy arrays: scipy.sparse costs
+# about 9 ms of set-up per block, and most blocks hold a handful of articles.
+DENSE_MAX = 256
 
 
-def _weighted(vecs: Sequence[KeyVector], vocab: dict[str, int]) -> sparse.csr_matrix:
-    indptr, indices, data = [0], [], []
-    for vec in vecs:
-        for k, w in sorted(vec.items()):
-            indices.append(vocab.setdefault(k, len(vocab)))
-            data.append(w)
-        indptr.append(len(indices))
-    return sparse.csr_matrix((np.array(data, dtype=np.float64), indices, indptr),
-                             shape=(len(vecs), max(len(vocab), 1)))
+class _Keys:
+    """The (row, column, value) entries of one article x key matrix, built row by row."""
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+
+    def add(self, row: int, keys: Collection[str], values: Iterable[float] | None = None) -> None:
+        """One article's keys (distinct), with their values (1 when not given)."""
+        vocab = self.vocab
+        self.cols += [vocab.setdefault(k, len(vocab)) for k in keys]
+        self.rows += [row] * len(keys)
+        self.vals += [1.0] * len(keys) if values is None else values
+
+    def gram(self, n: int, pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
+             ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Matrix]:
+        """The upper triangle of M Mᵀ: at ``pairs`` when given (0 where absent), else its nonzero entries."""
+        n_keys = max(len(self.vocab), 1)
+        if n <= DENSE_MAX:
+            m = np.zeros((n, n_keys))
+            m[self.rows, self.cols] = self.vals
+            g = m @ m.T
+            if pairs is not None:
+                return pairs[0], pairs[1], g[pairs]
+            i, j = np.triu_indices(n, 1)
+            nonzero = g[i, j] > 1e-12
+            return i[nonzero], j[nonzero], g[i, j][nonzero]
+        sp = sparse.csr_matrix((self.vals, (self.rows, self.cols)), shape=(n, n_keys))
+        t = sparse.triu(sp @ sp.T, k=1).tocoo()
+        i, j, v = t.row.astype(np.int64), t.col.astype(np.int64), np.asarray(t.data, dtype=np.float64)
+        if pairs is None:
+            nonzero = v > 1e-12
+            return i[nonzero], j[nonzero], v[nonzero]
+        # Look the pairs up by code (i * n + j) in the sorted codes of the product's entries.
+        codes = i * n + j
+        order = np.argsort(codes)
+        codes, v = codes[order], v[order]
+        want = pairs[0] * n + pairs[1]
+        pos = np.minimum(np.searchsorted(codes, want), max(len(codes) - 1, 0))
+        found = codes[pos] == want if len(codes) else np.zeros(len(want), dtype=bool)
+        return pairs[0], pairs[1], np.where(found, v[pos] if len(codes) else 0.0, 0.0)
 
 
-def _at(m: sparse.csr_matrix, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> Matrix:
-    return np.asarray(m[i, j], dtype=np.float64).ravel()
+def _binary(rows: Sequence[Collection[str]]) -> _Keys:
+    keys = _Keys()
+    for r, row in enumerate(rows):
+        keys.add(r, row)
+    return keys
 
 
-def _jaccard(m: sparse.csr_matrix, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> Matrix:
-    sizes = np.asarray(m.sum(axis=1), dtype=np.float64).ravel()
-    inter = _at((m @ m.T).tocsr(), i, j)
-    union = sizes[i] + sizes[j] - inter
+def _jaccard(keys: _Keys, n: int, pairs: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]) -> Matrix:
+    sizes = np.bincount(np.asarray(keys.rows, dtype=np.int64), minlength=n).astype(np.float64)
+    inter = keys.gram(n, pairs)[2]
+    union = sizes[pairs[0]] + sizes[pairs[1]] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
@@ -125,25 +157,22 @@ def pair_features(
     are dated, and its features in ``FEATURES`` order (one row per pair); ``rare`` holds each
     article's rarest keys (``block.block_keys``)."""
     n = len(feats)
-    vocab: dict[str, int] = {}
-    weighted = _weighted(vecs, vocab)
-    cos = sparse.triu(weighted @ weighted.T, k=1).tocoo()
-    i, j = cos.row.astype(np.int64), cos.col.astype(np.int64)
-    keep = cos.data > 1e-12
+    weighted, heavy = _Keys(), _Keys()
+    for r, vec in enumerate(vecs):
+        weighted.add(r, vec, vec.values())
+        heavy.add(r, vec)
+    i, j, cosine = weighted.gram(n)
     days = np.array([_days(f.published) for f in feats])
     if len(i):
-        apart = np.abs(days[i] - days[j])
-        keep &= ~(apart > window_days)  # NaN (undated) compares False: kept
-    i, j, cosine = i[keep], j[keep], cos.data[keep]
+        keep = ~(np.abs(days[i] - days[j]) > window_days)  # NaN (undated) compares False: kept
+        i, j, cosine = i[keep], j[keep], cosine[keep]
     if not len(i):
         return i, j, np.zeros((0, len(FEATURES)))
-    heavy = weighted.copy()
-    heavy.data[:] = 1.0
-    shared = _at((heavy @ heavy.T).tocsr(), i, j)
-    rarest = _binary(rare, {})
-    shared_rare = np.log1p(_at((rarest @ rarest.T).tocsr(), i, j))
-    jaccard = _jaccard(_binary([list(f.keys) for f in feats], {}), i, j)
-    lead = _jaccard(_binary([list(event_keys(f.lead)) for f in feats], {}), i, j)
+    pairs = (i, j)
+    shared = heavy.gram(n, pairs)[2]
+    shared_rare = np.log1p(_binary(rare).gram(n, pairs)[2])
+    jaccard = _jaccard(_binary([f.keys.keys() for f in feats]), n, pairs)
+    lead = _jaccard(_binary([event_keys(f.lead).keys() for f in feats]), n, pairs)
     years = np.array([main_year(f.keys) for f in feats])
     both = (years[i] > 0) & (years[j] > 0)
     same = (both & (years[i] == years[j])).astype(np.float64)
