@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
@@ -276,3 +277,18 @@ def test_a_named_pipe_is_skipped_not_waited_on(tmp_path: Path) -> None:
     os.mkfifo(pipe)  # opening it for reading would block until a writer came
     arts, [skip] = read(pipe)
     assert not arts and skip.origin == str(pipe) and "not a regular file" in skip.reason
+
+
+@pytest.mark.parametrize("archive", [
+    # the input atheris found (bench/fuzz.py, target warc), and the same fault written plainly
+    base64.b64decode("V0FSQy8xLjANCldBUkMtVHlwZTogcmVzcG9uc2UNChAKzlIKMArFdCAKPgpBCkHzwQo+CkEKxcEKPgpB88FXQVJDLzEu"
+                     "MA0KCkEKwQo+Cj0="),
+    b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\n"
+    b"Content-Length: 40\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+])
+def test_a_response_record_with_no_target_uri_is_reported_not_raised(tmp_path: Path, archive: bytes) -> None:
+    # warcio raised AttributeError ('NoneType' object has no attribute 'startswith') out of the ingest.
+    path = tmp_path / "odd.warc"
+    path.write_bytes(archive)
+    arts, [skip] = read(path)
+    assert not arts and skip.origin == f"{path}: record 1" and "archive is truncated or damaged here" in skip.reason

@@ -30,7 +30,17 @@ def read_warc(
     stream = open_stream(path, max_file_bytes)
     n = 0
     try:
-        for record in ArchiveIterator(stream):
+        records = iter(ArchiveIterator(stream))
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except (InputError, ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError):
+                raise
+            except Exception as e:  # warcio's parser on a damaged archive: a response record with no
+                # WARC-Target-URI raised AttributeError out of the ingest (found by fuzzing)
+                raise ArchiveLoadFailed(f"{type(e).__name__}: {e}") from None
             n += 1
             if record.rec_type != "response":
                 continue
