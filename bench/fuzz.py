@@ -212,13 +212,17 @@ def fuzz(target: str, seconds: int, out_dir: Path) -> dict[str, Any]:
                           capture_output=True, text=True, check=False, cwd=out_dir)
     wall = time.perf_counter() - started
     log = done.stderr
+    (out_dir / f"{target}.log").write_text(log, encoding="utf-8")  # libFuzzer's own report, kept
     runs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", log) or re.findall(r"Done (\d+) runs", log)
     cov = re.findall(r"\bcov: (\d+)", log)
     crashed = done.returncode != 0
     crash = ""
-    if crashed:
-        found = re.search(r"=== Uncaught Python exception: ===\n(.*?)\n\n", log, re.S)
-        crash = found.group(1).strip().splitlines()[-1] if found else log.strip().splitlines()[-1:]
+    raised: list[str] = []
+    if crashed:  # the last line of the Python traceback atheris printed, e.g. "AttributeError: ..."
+        raised = re.findall(r"^(\w+(?:Error|Exception|Exit|Interrupt)\b.*)$", log, re.M)
+        crash = raised[-1] if raised else "see the log"
+    if crashed and not raised:
+        crash = next((line for line in reversed(log.splitlines()) if "libFuzzer:" in line), crash)
     return {"target": target, "seconds": wall, "runs": int(runs[-1]) if runs else 0,
             "cov": int(cov[-1]) if cov else 0, "crashed": crashed, "crash": crash, "log": log}
 
