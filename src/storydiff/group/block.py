@@ -262,7 +262,7 @@ def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Fe
         for a in story.members:
             index.member_story[a] = story.id
             index.minhashes[a] = minhash[a].tobytes()
-            index.lsh.insert(a, index._minhash(minhash[a]))
+    index.lsh.defer(dict(index.minhashes))  # indexed only if more articles come in this process
     index.next_seq = len(stories) + 1
     return index
 

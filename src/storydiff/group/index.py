@@ -43,6 +43,7 @@ import numpy.typing as npt
 
 from ..models import Article, Story
 from .features import Features, features
+from .lsh import BandIndex
 
 LOGGER = logging.getLogger(__name__)
 
@@ -181,8 +182,6 @@ class StoryIndex:
     """Stories and the state needed to add articles to them incrementally."""
 
     def __init__(self, params: GroupParams, embedder: Embedder | None = None) -> None:
-        from datasketch import MinHashLSH
-
         self.params = params
         self.embedder = embedder if params.embedding_weight > 0 or params.paraphrase_threshold < 1 else None
         self.df: Counter[str] = Counter()
@@ -191,8 +190,7 @@ class StoryIndex:
         self.postings: dict[str, set[str]] = {}
         self.member_story: dict[str, str] = {}
         self.minhashes: dict[str, bytes] = {}  # MinHash values of this run's articles (to save)
-        self.lsh = MinHashLSH(threshold=params.near_duplicate, num_perm=params.num_perm,
-                              params=lsh_bands(params.near_duplicate, params.num_perm))
+        self.lsh = BandIndex(*lsh_bands(params.near_duplicate, params.num_perm))
         self.next_seq = 1
         self.changed_keys: set[str] = set()  # keys whose counts moved since loading (to save)
 
@@ -201,9 +199,7 @@ class StoryIndex:
         return key_vector(keys, self.df, self.n_docs, self.params.max_keys)
 
     def _minhash(self, values: npt.NDArray[np.uint32]) -> Any:
-        from datasketch import LeanMinHash
-
-        return LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+        return values  # what BandIndex takes (the values of a datasketch MinHash)
 
     def _features(self, articles: list[Article]) -> list[Features]:
         """Features of every article; in worker processes when the batch is large."""
