@@ -30,15 +30,17 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import chain, islice
 
 import numpy as np
 import numpy.typing as npt
 
 from ..models import Article
-from .features import Features
+from .features import Features, features
 from .index import Embedder, GroupParams, StoryIndex, StoryState, Vector, article_title, key_vector, lsh_bands
+from .workers import ordered_map, worker_state
 
 LOGGER = logging.getLogger(__name__)
 
@@ -188,27 +190,83 @@ def first_member(story: StoryState, orders: Mapping[str, Order]) -> Order:
     return min(orders[a] for a in story.members)
 
 
+# Articles per worker task: features and embeddings of a chunk (step 1), and
+# blocks to cluster (step 5; a larger block is a task of its own).
+PREPARE_CHUNK = 500
+CLUSTER_TASK = 2000
+
+
+def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Vector | None]:
+    """Step 1 for a chunk of articles (in a worker): features, titles and lead embeddings; the texts stay here."""
+    state = worker_state()
+    params: GroupParams = state["params"]
+    embedder: Embedder | None = state["embedder"]
+    feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
+             for a in chunk]
+    embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
+    # The lead is only embedded; an embedding does not depend on its batch (``embed._pooled``).
+    return [replace(f, lead="") for f in feats], [article_title(a) for a in chunk], embs
+
+
+BlockData = tuple[list[Features], list[str | None], list[KeyVector], Vector | None, dict[str, int]]
+
+
+def _cluster_blocks(blocks: list[BlockData]) -> tuple[int, list[StoryState]]:
+    """Step 5 for some blocks (in a worker): how many articles they hold, and their stories."""
+    state = worker_state()
+    stories: list[StoryState] = []
+    for feats, titles, vecs, embs, df in blocks:
+        stories += cluster_block(feats, titles, vecs, embs, df, state["n_docs"], state["params"])
+    return sum(len(b[0]) for b in blocks), stories
+
+
 def group_from_scratch(
-    articles: Sequence[Article], params: GroupParams, embedder: Embedder | None = None,
+    articles: Iterable[Article], params: GroupParams, embedder: Embedder | None = None,
     on_article: Callable[[], None] | None = None,
 ) -> StoryIndex:
     """Group ``articles`` from scratch in one process (steps 1-6), as Spark does across many.
 
-    Returns an index holding every story (numbered S1.. by earliest article),
-    the corpus-wide key counts and each article's MinHash, ready to save and
-    to take more articles incrementally.
+    ``articles`` may be a stream: it is read a chunk at a time, and only
+    features, titles and embeddings are kept (a repeated id keeps its last
+    record). Steps 1 and 5 run in ``params.workers`` processes once there
+    are ``params.parallel_min`` articles. Returns an index holding every
+    story (numbered S1.. by earliest article), the corpus-wide key counts
+    and each article's MinHash, ready to save and to take more articles
+    incrementally.
     """
-    unique = list({a.id: a for a in articles}.values())
-    unique.sort(key=lambda a: arrival_order(a.id, a.published))
     final = StoryIndex(params, embedder)
-    feats = final._features(unique)
-    titles = [article_title(a) for a in unique]
+    stream = iter(articles)
+    head = list(islice(stream, params.parallel_min))
+    workers = params.workers if len(head) >= params.parallel_min else 1
+    rest = chain(head, stream)
+    del head
+    chunks = iter(lambda: list(islice(rest, PREPARE_CHUNK)), [])
+    read: list[Features] = []
+    read_titles: list[str | None] = []
+    emb_chunks: list[Vector] = []
+    for chunk_feats, chunk_titles, chunk_embs in ordered_map(
+            _prepare, chunks, workers, {"params": params, "embedder": final.embedder}):
+        read += chunk_feats
+        read_titles += chunk_titles
+        if chunk_embs is not None:
+            emb_chunks.append(chunk_embs)
+    read_orders = [arrival_order(f.id, f.published) for f in read]
+    keep = sorted({f.id: i for i, f in enumerate(read)}.values(), key=read_orders.__getitem__)
+    orders = [read_orders[i] for i in keep]
+    del read_orders
+    feats = [read[i] for i in keep]
+    titles = [read_titles[i] for i in keep]
+    del read, read_titles
+    # Embedding rows stay in reading order; ``rows`` maps an article to its row.
+    raw = np.concatenate(emb_chunks) if emb_chunks else None
+    del emb_chunks
+    rows = np.asarray(keep, dtype=np.int64)
+
     df: Counter[str] = Counter()
     for f in feats:
         df.update(f.keys.keys())
     n_docs = len(feats)
     vecs = [key_vector(f.keys, df, n_docs, params.max_keys) for f in feats]
-    orders = [arrival_order(f.id, f.published) for f in feats]
 
     members: dict[str, list[BlockMember]] = defaultdict(list)
     for i, f in enumerate(feats):
@@ -225,21 +283,35 @@ def group_from_scratch(
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
 
-    embs = embed_leads(final.embedder, [f.lead for f in feats]) if final.embedder is not None and feats else None
+    def block_data(block: list[int]) -> BlockData:
+        return ([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
+                raw[rows[block]] if raw is not None else None, {k: df[k] for i in block for k in vecs[i]})
+
+    def tasks() -> Iterator[list[BlockData]]:
+        batch: list[BlockData] = []
+        size = 0
+        for block in (b for b in blocks.values() if len(b) > 1):
+            batch.append(block_data(block))
+            size += len(block)
+            if size >= CLUSTER_TASK:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
     stories: list[StoryState] = []
-    singles = [b[0] for b in blocks.values() if len(b) == 1]
-    for block in (b for b in blocks.values() if len(b) > 1):
-        stories += cluster_block([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
-                                 embs[block] if embs is not None else None, df, n_docs, params)
+    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, {"params": params, "n_docs": n_docs}):
+        stories += block_stories
         if on_article is not None:
-            for _ in block:
+            for _ in range(count):
                 on_article()
     # A block of one article is a story of one; its state (key profile,
     # embedding) is still kept so later incremental runs can join it.
+    singles = [b[0] for b in blocks.values() if len(b) == 1]
     alone = StoryIndex(params)
     for i in singles:
         story = alone._new_story(titles[i])
-        alone._join(story, feats[i], vecs[i], embs[i] if embs is not None else None, None, index_minhash=False)
+        alone._join(story, feats[i], vecs[i], raw[rows[i]] if raw is not None else None, None, index_minhash=False)
         stories.append(story)
         if on_article is not None:
             on_article()
