@@ -29,6 +29,7 @@ story; a link below a story's bar still leaves them in two stories.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -39,7 +40,17 @@ import numpy.typing as npt
 
 from ..models import Article
 from .features import Features, features
-from .index import Embedder, GroupParams, StoryIndex, StoryState, Vector, article_title, key_vector, lsh_bands
+from .index import (
+    Embedder,
+    GroupParams,
+    StoryIndex,
+    StoryState,
+    Vector,
+    article_title,
+    inverse_frequencies,
+    key_vector,
+    lsh_bands,
+)
 from .workers import ordered_map, worker_state
 
 LOGGER = logging.getLogger(__name__)
@@ -70,6 +81,24 @@ def band_buckets(minhash: npt.NDArray[np.uint32], params: GroupParams) -> list[s
     """The MinHash LSH bands of the near-duplicate tier, one bucket name each."""
     bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
     return [f"b{i}:{minhash[i * rows : (i + 1) * rows].tobytes().hex()}" for i in range(bands)]
+
+
+def band_groups(minhashes: npt.NDArray[np.uint32], params: GroupParams) -> Iterator[npt.NDArray[np.intp]]:
+    """The rows of ``minhashes`` (one article each) that share a ``band_buckets`` bucket, bucket by bucket.
+
+    Buckets of one article link nothing and are never listed: a sort per band
+    finds the rest without a name for each article and band.
+    """
+    bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
+    for i in range(bands):
+        _, inverse, counts = np.unique(minhashes[:, i * rows : (i + 1) * rows], axis=0, return_inverse=True,
+                                       return_counts=True)
+        inverse = inverse.ravel()
+        shared = counts[inverse] > 1
+        members = np.flatnonzero(shared)
+        order = np.argsort(inverse[members], kind="stable")
+        members, labels = members[order], inverse[members][order]
+        yield from np.split(members, np.flatnonzero(np.diff(labels)) + 1) if len(members) else ()
 
 
 def buckets(f: Features, keys: Iterable[str], params: GroupParams) -> list[str]:
@@ -143,16 +172,27 @@ class Linker:
 
     def link(self, bucket: str, members: Iterable[BlockMember], params: GroupParams) -> list[tuple[int, int]]:
         """Link each member to the ``block_window`` members before it (arrival order) it is ``linked`` with."""
+        return self.link_members(members, is_band(bucket), params)
+
+    def link_members(self, members: Iterable[BlockMember], band: bool, params: GroupParams) -> list[tuple[int, int]]:
+        """``link`` for the members of a bucket of that kind."""
         ordered = sorted(members, key=lambda m: (m[0], m[1]))
-        band = is_band(bucket)
+        find = self.find
+        roots = [find(m[1]) for m in ordered]
         links = []
         for i in range(1, len(ordered)):
             later = ordered[i]
+            root = find(later[1])
             for j in range(max(0, i - params.block_window), i):
                 earlier = ordered[j]
-                if self.find(later[1]) != self.find(earlier[1]) and linked(later, earlier, band, params) \
-                        and self.union(later[1], earlier[1]):
-                    links.append((later[1], earlier[1]))
+                # A root read before this row's unions may be stale; only a differing one is checked again.
+                if roots[j] != root and (other := find(earlier[1])) != root:
+                    roots[j] = other
+                    if linked(later, earlier, band, params):
+                        self.union(later[1], earlier[1])
+                        links.append((later[1], earlier[1]))
+                        root = find(later[1])
+            roots[i] = root
         return links
 
 
@@ -234,12 +274,18 @@ def group_from_scratch(
     and each article's MinHash, ready to save and to take more articles
     incrementally.
     """
+    started = time.perf_counter()
     final = StoryIndex(params, embedder)
     stream = iter(articles)
     head = list(islice(stream, params.parallel_min))
     workers = params.workers if len(head) >= params.parallel_min else 1
     rest = chain(head, stream)
     del head
+    if workers > 1:
+        # Imported and loaded here once, the workers inherit them (each would load its own).
+        lsh_bands(params.near_duplicate, params.num_perm)
+        if final.embedder is not None:
+            final.embedder([])
     chunks = iter(lambda: list(islice(rest, PREPARE_CHUNK)), [])
     read: list[Features] = []
     read_titles: list[str | None] = []
@@ -262,23 +308,41 @@ def group_from_scratch(
     del emb_chunks
     rows = np.asarray(keep, dtype=np.int64)
 
+    LOGGER.info("features and embeddings of %d articles: %.1f s", len(feats), time.perf_counter() - started)
     df: Counter[str] = Counter()
     for f in feats:
         df.update(f.keys.keys())
     n_docs = len(feats)
-    vecs = [key_vector(f.keys, df, n_docs, params.max_keys) for f in feats]
+    idf = inverse_frequencies(df, n_docs)
+    vecs = [key_vector(f.keys, df, n_docs, params.max_keys, idf) for f in feats]
+    del idf
+    # Nothing reads the keys further (their vectors and counts carry them): at 1M
+    # articles they are gigabytes.
+    no_keys: Counter[str] = Counter()
+    feats = [replace(f, keys=no_keys) for f in feats]
 
-    members: dict[str, list[BlockMember]] = defaultdict(list)
-    for i, f in enumerate(feats):
+    # Step 3's buckets (``buckets``) keyed by the key itself, and bands found by
+    # sorting: no bucket name is made per article, and no singleton kept.
+    by_key: dict[str, list[BlockMember]] = defaultdict(list)
+    nodes: list[BlockMember] = []
+    for i in range(n_docs):
         keys = block_keys(vecs[i], df, params)
         member = (orders[i], i, vecs[i], frozenset(keys))
-        for name in buckets(f, keys, params):
-            members[name].append(member)
+        nodes.append(member)
+        for k in keys:
+            by_key[k].append(member)
     linker = Linker()
-    for name, group in members.items():
+    for group in by_key.values():
         if len(group) > 1:
-            linker.link(name, group, params)
-    del members
+            linker.link_members(group, False, params)
+    del by_key
+    shingled = np.flatnonzero([f.has_shingles for f in feats])
+    if len(shingled):
+        minhashes = np.stack([feats[i].minhash for i in shingled])
+        for rows_ in band_groups(minhashes, params):
+            linker.link_members([nodes[i] for i in shingled[rows_]], True, params)
+        del minhashes
+    del nodes
     blocks: dict[int, list[int]] = defaultdict(list)
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
@@ -299,6 +363,7 @@ def group_from_scratch(
         if batch:
             yield batch
 
+    LOGGER.info("key vectors and blocks: %.1f s", time.perf_counter() - started)
     stories: list[StoryState] = []
     for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, {"params": params, "n_docs": n_docs}):
         stories += block_stories
@@ -315,9 +380,11 @@ def group_from_scratch(
         stories.append(story)
         if on_article is not None:
             on_article()
-    LOGGER.info("%d articles in %d blocks (%d alone, largest %d)", n_docs, len(blocks), len(singles),
-                max((len(b) for b in blocks.values()), default=0))
-    return _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+    LOGGER.info("%d articles in %d blocks (%d alone, largest %d), clustered: %.1f s", n_docs, len(blocks),
+                len(singles), max((len(b) for b in blocks.values()), default=0), time.perf_counter() - started)
+    index = _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+    LOGGER.info("stories numbered: %.1f s", time.perf_counter() - started)
+    return index
 
 
 def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features],

@@ -147,13 +147,25 @@ def _instant(iso: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys: int) -> dict[str, float]:
+def _idf(count: int, n_docs: int) -> float:
+    return math.log((n_docs + 1) / (count + 0.5))
+
+
+def inverse_frequencies(df: Mapping[str, int], n_docs: int) -> dict[str, float]:
+    """Every key's idf as ``key_vector`` computes it, once for a whole corpus."""
+    return {k: _idf(c, n_docs) for k, c in df.items()}
+
+
+def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys: int,
+               idf: Mapping[str, float] | None = None) -> dict[str, float]:
     """An article's event keys as a unit vector: (1 + log count) x idf, the ``max_keys`` heaviest kept.
 
     Only the df of the article's own keys is read, so a caller may pass the
-    counts of just those keys (Spark joins them onto each article).
+    counts of just those keys (Spark joins them onto each article). ``idf``
+    (``inverse_frequencies`` of ``df``) saves the logarithms per article.
     """
-    vec = {k: (1.0 + math.log(c)) * math.log((n_docs + 1) / (df.get(k, 0) + 0.5)) for k, c in keys.items()}
+    vec = {k: (1.0 + math.log(c)) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
+           for k, c in keys.items()}
     if len(vec) > max_keys:
         # The heaviest keys carry the event; the tail costs time in every comparison.
         top = sorted(vec, key=lambda k: (-vec[k], k))[:max_keys]
