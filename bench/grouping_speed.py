@@ -117,10 +117,14 @@ def pairwise_f1(gold: dict[str, str], system: dict[str, str]) -> float:
 
 def run_ours(jsonl: Path, out: Path) -> None:
     """What `storydiff stories` does on a fresh store: the from-scratch grouping in blocks."""
+    import logging
+
     from storydiff.group import GroupParams, group_from_scratch, make_embedder
     from storydiff.models import Article
     from storydiff.settings import Settings
 
+    # Each step's time (group.block logs it), shown by measure().
+    logging.basicConfig(level=logging.INFO, format="    %(message)s", stream=sys.stderr)
     settings = Settings()
     with open(jsonl, encoding="utf-8") as fh:  # streamed: group_from_scratch keeps no texts
         articles = (Article(id=r["id"], text=r["text"]) for r in map(json.loads, fh))
@@ -190,6 +194,9 @@ def measure(which: str, jsonl: Path, out: Path) -> tuple[float, float, float]:
     seconds = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"{which} failed:\n{done.stderr}")
+    steps = [line for line in done.stderr.splitlines() if line.startswith("    ")]
+    if steps:
+        print("\n".join(steps), flush=True)
     own, child = done.stdout.strip().splitlines()[-1].split()
     return seconds, int(own) / 1024, int(child) / 1024
 
