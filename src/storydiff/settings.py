@@ -89,7 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("group_headline_threshold", 0.05, "The join threshold for a headline (see group_headline_words); "
             "best of 0.04-0.2 on UCI headlines."),
     Setting("group_workers", 2, "Processes that extract features (keys, shingles, MinHash) when a run groups "
-            "5,000 articles or more; assignment itself is one process, in a fixed order."),
+            "5,000 articles or more, and in a from-scratch run also embed leads and cluster the blocks; online "
+            "assignment itself is one process, in a fixed order."),
     Setting("group_chunk_size", 50_000, "Articles grouped together in one step of a large run (features, "
             "rarity counts, refinement); bounds memory, and rarity then counts the chunks seen so far."),
     Setting("group_refine_rounds", 1, "After one pass, rounds that move each new article to the story that fits "
