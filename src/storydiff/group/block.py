@@ -253,6 +253,17 @@ def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Ve
 BlockData = tuple[list[Features], list[str | None], list[KeyVector], Vector | None, dict[str, int]]
 
 
+def _link_share(share: int) -> list[tuple[int, int]]:
+    """Step 3's links of every ``shares``-th bucket from ``share`` on (in a worker)."""
+    state = worker_state()
+    own = Linker()
+    links: list[tuple[int, int]] = []
+    for n, (group, band) in enumerate(state["groups"]):
+        if n % state["shares"] == share:
+            links += own.link_members(group, band, state["params"])
+    return links
+
+
 def _cluster_blocks(blocks: list[BlockData]) -> tuple[int, list[StoryState]]:
     """Step 5 for some blocks (in a worker): how many articles they hold, and their stories."""
     state = worker_state()
@@ -333,18 +344,23 @@ def group_from_scratch(
         nodes.append(member)
         for k in keys:
             by_key[k].append(member)
-    linker = Linker()
-    for group in by_key.values():
-        if len(group) > 1:
-            linker.link_members(group, False, params)
+    groups = [(group, False) for group in by_key.values() if len(group) > 1]
     del by_key
     shingled = np.flatnonzero([f.has_shingles for f in feats])
     if len(shingled):
         minhashes = np.stack([feats[i].minhash for i in shingled])
-        for rows_ in band_groups(minhashes, params):
-            linker.link_members([nodes[i] for i in shingled[rows_]], True, params)
+        groups += [([nodes[i] for i in shingled[rows_]], True) for rows_ in band_groups(minhashes, params)]
         del minhashes
     del nodes
+    # The buckets are shared out among the workers (which inherit them): each
+    # links its share with a Linker of its own, and joining what they return
+    # gives the same components (see Linker).
+    linker = Linker()
+    for links in ordered_map(_link_share, range(workers), workers,
+                             {"groups": groups, "shares": workers, "params": params}):
+        for a, b in links:
+            linker.union(a, b)
+    del groups
     blocks: dict[int, list[int]] = defaultdict(list)
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
