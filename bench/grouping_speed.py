@@ -1,6 +1,7 @@
 """Story grouping speed: articles/s and peak memory, end to end from JSONL.
 
     .venv/bin/python bench/grouping_speed.py [DATA_DIR] [--sizes 10000,100000] [--online] [--no-baseline]
+        [--work DIR]
 
 The corpus is generated from the real ECB+ articles in DATA_DIR/ecbplus/text
 (default ../shared/data), so the groups are known: each generated event takes
@@ -18,12 +19,15 @@ reports articles/s, peak memory (max RSS) and pairwise F1 against the
 generated groups. The baseline is a plain datasketch MinHashLSH (128
 permutations, word 3-shingles, threshold 0.5, connected components) over the
 same JSONL, run the same way; the ratio is ours / baseline in articles/s.
+With --work DIR the generated JSONL files are kept there and reused by later
+runs (a 1M corpus is 2 GB and takes half an hour to generate).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import subprocess
@@ -113,14 +117,18 @@ def pairwise_f1(gold: dict[str, str], system: dict[str, str]) -> float:
 
 def run_ours(jsonl: Path, out: Path) -> None:
     """What `storydiff stories` does on a fresh store: the from-scratch grouping in blocks."""
+    import logging
+
     from storydiff.group import GroupParams, group_from_scratch, make_embedder
     from storydiff.models import Article
     from storydiff.settings import Settings
 
+    # Each step's time (group.block logs it), shown by measure().
+    logging.basicConfig(level=logging.INFO, format="    %(message)s", stream=sys.stderr)
     settings = Settings()
-    with open(jsonl, encoding="utf-8") as fh:
-        articles = [Article(id=r["id"], text=r["text"]) for r in map(json.loads, fh)]
-    index = group_from_scratch(articles, GroupParams.from_settings(settings), make_embedder(settings))
+    with open(jsonl, encoding="utf-8") as fh:  # streamed: group_from_scratch keeps no texts
+        articles = (Article(id=r["id"], text=r["text"]) for r in map(json.loads, fh))
+        index = group_from_scratch(articles, GroupParams.from_settings(settings), make_embedder(settings))
     out.write_text(json.dumps({"stories": [s.as_dict() for s in index.result()]}), encoding="utf-8")
 
 
@@ -172,17 +180,25 @@ def run_baseline(jsonl: Path, out: Path) -> None:
     out.write_text(json.dumps({"stories": [{"id": k, "articles": v} for k, v in groups.items()]}), "utf-8")
 
 
-def measure(which: str, jsonl: Path, out: Path) -> tuple[float, float]:
-    """Run one grouping in a fresh process; return (seconds, peak RSS in MB)."""
+def measure(which: str, jsonl: Path, out: Path) -> tuple[float, float, float]:
+    """Run one grouping in a fresh process; return (seconds, its peak RSS in MB, the largest worker's in MB).
+
+    A worker is forked from the process, so its RSS counts pages it still shares with it.
+    """
     code = (f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); import grouping_speed as g; "
             f"from pathlib import Path; g.run_{which}(Path({str(jsonl)!r}), Path({str(out)!r})); "
-            "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"{which} failed:\n{done.stderr}")
-    return seconds, int(done.stdout.strip().splitlines()[-1]) / 1024
+    steps = [line for line in done.stderr.splitlines() if line.startswith("    ")]
+    if steps:
+        print("\n".join(steps), flush=True)
+    own, child = done.stdout.strip().splitlines()[-1].split()
+    return seconds, int(own) / 1024, int(child) / 1024
 
 
 def main() -> None:
@@ -191,21 +207,26 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--online", action="store_true", help="also time the online (incremental) index")
+    parser.add_argument("--work", type=Path, help="keep the generated JSONL here and reuse it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for n in map(int, args.sizes.split(",")):
-            jsonl = Path(tmp) / f"gen-{n}.jsonl"
-            generate(args.data, n, jsonl)
+            jsonl = (args.work or Path(tmp)) / f"gen-{n}.jsonl"
+            if not args.work or not jsonl.exists():
+                generate(args.data, n, jsonl.with_suffix(".partial"))
+                jsonl.with_suffix(".partial").replace(jsonl)
             gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
             rows = {}
             for which in ("ours", *(("online",) if args.online else ()),
                           *(() if args.no_baseline else ("baseline",))):
                 out = Path(tmp) / f"{which}-{n}.json"
-                seconds, mb = measure(which, jsonl, out)
+                seconds, mb, worker_mb = measure(which, jsonl, out)
                 system = {a: s["id"] for s in json.loads(out.read_text("utf-8"))["stories"] for a in s["articles"]}
                 rows[which] = (n / seconds, mb, pairwise_f1(gold, system))
+                workers = f" (largest worker {worker_mb:,.0f} MB)" if worker_mb else ""
                 print(f"n={n} {which}: {n / seconds:,.0f} articles/s, {seconds:.1f} s, "
-                      f"peak {mb:,.0f} MB, pairwise F1 {rows[which][2]:.3f}", flush=True)
+                      f"peak {mb:,.0f} MB{workers}, pairwise F1 {rows[which][2]:.3f}, "
+                      f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
             if "baseline" in rows:
                 print(f"n={n} ratio ours/baseline: {rows['ours'][0] / rows['baseline'][0]:.2f}x", flush=True)
 

@@ -1,6 +1,7 @@
 """spark-stories scaling: wall time and articles/s by corpus size and cores, against `storydiff stories`.
 
     .venv/bin/python bench/spark_scaling.py [DATA_DIR] [--sizes 100000,1000000] [--cores 1,2] [--no-local]
+        [--work DIR]
 
 For each size the script generates the corpus (bench/grouping_speed.py's
 generator, from the ECB+ stories in DATA_DIR, default ../shared/data) as JSONL,
@@ -16,7 +17,8 @@ share the cores), the speed-up of the most cores over one, the ratio of each
 Spark run's time to the local `stories`, pairwise F1 against the generated
 events, and whether each Spark run gave exactly the local stories.
 
-With --data-ecbplus it also runs both on the 772 ECB+ articles and checks the
+With --work DIR the generated JSONL is kept there and reused (as
+bench/grouping_speed.py --work does). With --ecbplus it also runs both on the 772 ECB+ articles and checks the
 two give the same stories (the issue's consistency benchmark).
 """
 
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--cores", default="1,2")
     parser.add_argument("--no-local", action="store_true", help="skip the single-process `storydiff stories`")
     parser.add_argument("--ecbplus", action="store_true", help="also check both give the same stories on ECB+")
+    parser.add_argument("--work", type=Path, help="keep the generated JSONL here and reuse it")
     args = parser.parse_args()
     cores = [int(c) for c in args.cores.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,8 +120,10 @@ def main() -> None:
                     for line in (args.data / "ecbplus" / "gold_stories.jsonl").open(encoding="utf-8")}
             run_size("ecbplus", ecb, len(gold), cores[-1:], work, True, gold)
         for n in map(int, args.sizes.split(",")):
-            jsonl = work / f"gen-{n}.jsonl"
-            generate(args.data, n, jsonl)
+            jsonl = (args.work or work) / f"gen-{n}.jsonl"
+            if not args.work or not jsonl.exists():
+                generate(args.data, n, jsonl.with_suffix(".partial"))
+                jsonl.with_suffix(".partial").replace(jsonl)
             gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
             run_size(f"n={n}", jsonl, n, cores, work, not args.no_local, gold)
 

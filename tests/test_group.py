@@ -83,6 +83,21 @@ def test_pooled_embeddings_point_where_model2vec_does() -> None:
     assert np.array_equal(embed(model, texts * 40), np.tile(ours, (40, 1)))
 
 
+def test_plain_texts_skip_the_normaliser_with_the_same_ids() -> None:
+    """Lower-casing a plain text in Python gives the ids BERT's normaliser gives, for every kind of text."""
+    import random
+
+    from storydiff.group.embed import token_ids
+
+    tokenizer = load_model("", 256).tokenizer
+    pieces = [*"aAzZ09 _-'’‘“”–—….!?\"\n\t\r,;[]()\x00\x07\x0b\x0c\x7féÉßİ", "[UNK]", "[PAD]", "[unk]", "Rüß"]
+    rng = random.Random(1)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    texts += [a.text for a in _read("corpus.jsonl")] + ["x " * 600]  # the last one past 512 tokens (truncated)
+    expected = [e.ids for e in tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
+    assert token_ids(tokenizer, texts) == expected
+
+
 def test_similar_events_stay_apart() -> None:
     stories = group_stories(_read("corpus.jsonl"))
     assert _partition(stories) == {frozenset(TURKEY), frozenset(PERU), frozenset(GHENT)}

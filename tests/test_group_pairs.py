@@ -16,10 +16,10 @@ from storydiff.errors import ConfigError
 from storydiff.group import GroupParams, group_stories
 from storydiff.group.block import block_keys, embed_leads
 from storydiff.group.embed import embed, load_model
-from storydiff.group.features import features
+from storydiff.group.features import features, main_year
 from storydiff.group.index import key_vector
 from storydiff.group.linkage import weighted_clusters
-from storydiff.group.pairs import FEATURES, MODEL_FILE, load_pair_model, main_year, pair_features
+from storydiff.group.pairs import FEATURES, MODEL_FILE, load_pair_model, pair_features
 from storydiff.models import Article
 from storydiff.settings import Settings
 

@@ -31,18 +31,31 @@ story; a link below a story's bar still leaves them in two stories.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import chain, islice
 
 import numpy as np
 import numpy.typing as npt
 
 from ..models import Article
-from .features import Features
-from .index import Embedder, GroupParams, StoryIndex, StoryState, Vector, article_title, key_vector, lsh_bands
+from .features import Features, features
+from .index import (
+    Embedder,
+    GroupParams,
+    StoryIndex,
+    StoryState,
+    Vector,
+    article_title,
+    inverse_frequencies,
+    key_vector,
+    lsh_bands,
+)
 from .linkage import weighted_clusters
 from .pairs import load_pair_model, pair_features
+from .workers import ordered_map, worker_state
 
 LOGGER = logging.getLogger(__name__)
 
@@ -72,6 +85,24 @@ def band_buckets(minhash: npt.NDArray[np.uint32], params: GroupParams) -> list[s
     """The MinHash LSH bands of the near-duplicate tier, one bucket name each."""
     bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
     return [f"b{i}:{minhash[i * rows : (i + 1) * rows].tobytes().hex()}" for i in range(bands)]
+
+
+def band_groups(minhashes: npt.NDArray[np.uint32], params: GroupParams) -> Iterator[npt.NDArray[np.intp]]:
+    """The rows of ``minhashes`` (one article each) that share a ``band_buckets`` bucket, bucket by bucket.
+
+    Buckets of one article link nothing and are never listed: a sort per band
+    finds the rest without a name for each article and band.
+    """
+    bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
+    for i in range(bands):
+        _, inverse, counts = np.unique(minhashes[:, i * rows : (i + 1) * rows], axis=0, return_inverse=True,
+                                       return_counts=True)
+        inverse = inverse.ravel()
+        shared = counts[inverse] > 1
+        members = np.flatnonzero(shared)
+        order = np.argsort(inverse[members], kind="stable")
+        members, labels = members[order], inverse[members][order]
+        yield from np.split(members, np.flatnonzero(np.diff(labels)) + 1) if len(members) else ()
 
 
 def buckets(f: Features, keys: Iterable[str], params: GroupParams) -> list[str]:
@@ -106,10 +137,12 @@ def linked(later: BlockMember, earlier: BlockMember, band: bool, params: GroupPa
     key, 4,212 with two). On ECB+ this keeps blocks to a topic or two
     (largest 69 of 772 articles) and pairwise F1 at 0.855 (0.852 with no blocks).
     """
+    shared = len(later[3] & earlier[3])
+    if not band and shared < 2 and shared < params.block_shared:
+        return False  # whatever the cosine (most pairs of a key bucket: it is cheaper)
     score = pair_score(later[2], earlier[2])
     if score < params.min_key_score:
         return False
-    shared = len(later[3] & earlier[3])
     if band or shared >= params.block_shared:
         return True
     return score >= params.block_threshold and shared >= 2
@@ -145,16 +178,27 @@ class Linker:
 
     def link(self, bucket: str, members: Iterable[BlockMember], params: GroupParams) -> list[tuple[int, int]]:
         """Link each member to the ``block_window`` members before it (arrival order) it is ``linked`` with."""
+        return self.link_members(members, is_band(bucket), params)
+
+    def link_members(self, members: Iterable[BlockMember], band: bool, params: GroupParams) -> list[tuple[int, int]]:
+        """``link`` for the members of a bucket of that kind."""
         ordered = sorted(members, key=lambda m: (m[0], m[1]))
-        band = is_band(bucket)
+        find = self.find
+        roots = [find(m[1]) for m in ordered]
         links = []
         for i in range(1, len(ordered)):
             later = ordered[i]
+            root = find(later[1])
             for j in range(max(0, i - params.block_window), i):
                 earlier = ordered[j]
-                if self.find(later[1]) != self.find(earlier[1]) and linked(later, earlier, band, params) \
-                        and self.union(later[1], earlier[1]):
-                    links.append((later[1], earlier[1]))
+                # A root read before this row's unions may be stale; only a differing one is checked again.
+                if roots[j] != root and (other := find(earlier[1])) != root:
+                    roots[j] = other
+                    if linked(later, earlier, band, params):
+                        self.union(later[1], earlier[1])
+                        links.append((later[1], earlier[1]))
+                        root = find(later[1])
+            roots[i] = root
         return links
 
 
@@ -221,64 +265,177 @@ def first_member(story: StoryState, orders: Mapping[str, Order]) -> Order:
     return min(orders[a] for a in story.members)
 
 
+# Articles per worker task: features and embeddings of a chunk (step 1), and
+# blocks to cluster (step 5; a larger block is a task of its own).
+PREPARE_CHUNK = 500
+CLUSTER_TASK = 2000
+
+
+def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Vector | None]:
+    """Step 1 for a chunk of articles (in a worker): features, titles and lead embeddings; the texts stay here."""
+    state = worker_state()
+    params: GroupParams = state["params"]
+    embedder: Embedder | None = state["embedder"]
+    feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
+             for a in chunk]
+    embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
+    # The lead is only embedded; an embedding does not depend on its batch (``embed._pooled``).
+    return [replace(f, lead="") for f in feats], [article_title(a) for a in chunk], embs
+
+
+BlockData = tuple[list[Features], list[str | None], list[KeyVector], Vector | None, dict[str, int]]
+
+
+def _link_share(share: int) -> list[tuple[int, int]]:
+    """Step 3's links of every ``shares``-th bucket from ``share`` on (in a worker)."""
+    state = worker_state()
+    own = Linker()
+    links: list[tuple[int, int]] = []
+    for n, (group, band) in enumerate(state["groups"]):
+        if n % state["shares"] == share:
+            links += own.link_members(group, band, state["params"])
+    return links
+
+
+def _cluster_blocks(blocks: list[BlockData]) -> tuple[int, list[StoryState]]:
+    """Step 5 for some blocks (in a worker): how many articles they hold, and their stories."""
+    state = worker_state()
+    stories: list[StoryState] = []
+    for feats, titles, vecs, embs, df in blocks:
+        stories += cluster_block(feats, titles, vecs, embs, df, state["n_docs"], state["params"])
+    return sum(len(b[0]) for b in blocks), stories
+
+
 def group_from_scratch(
-    articles: Sequence[Article], params: GroupParams, embedder: Embedder | None = None,
+    articles: Iterable[Article], params: GroupParams, embedder: Embedder | None = None,
     on_article: Callable[[], None] | None = None,
 ) -> StoryIndex:
     """Group ``articles`` from scratch in one process (steps 1-6), as Spark does across many.
 
-    Returns an index holding every story (numbered S1.. by earliest article),
-    the corpus-wide key counts and each article's MinHash, ready to save and
-    to take more articles incrementally.
+    ``articles`` may be a stream: it is read a chunk at a time, and only
+    features, titles and embeddings are kept (a repeated id keeps its last
+    record). Steps 1 and 5 run in ``params.workers`` processes once there
+    are ``params.parallel_min`` articles. Returns an index holding every
+    story (numbered S1.. by earliest article), the corpus-wide key counts
+    and each article's MinHash, ready to save and to take more articles
+    incrementally.
     """
-    unique = list({a.id: a for a in articles}.values())
-    unique.sort(key=lambda a: arrival_order(a.id, a.published))
+    started = time.perf_counter()
     final = StoryIndex(params, embedder)
-    feats = final._features(unique)
-    titles = [article_title(a) for a in unique]
+    stream = iter(articles)
+    head = list(islice(stream, params.parallel_min))
+    workers = params.workers if len(head) >= params.parallel_min else 1
+    rest = chain(head, stream)
+    del head
+    if workers > 1:
+        # Imported and loaded here once, the workers inherit them (each would load its own).
+        lsh_bands(params.near_duplicate, params.num_perm)
+        if final.embedder is not None:
+            final.embedder([])
+    chunks = iter(lambda: list(islice(rest, PREPARE_CHUNK)), [])
+    read: list[Features] = []
+    read_titles: list[str | None] = []
+    emb_chunks: list[Vector] = []
+    for chunk_feats, chunk_titles, chunk_embs in ordered_map(
+            _prepare, chunks, workers, {"params": params, "embedder": final.embedder}):
+        read += chunk_feats
+        read_titles += chunk_titles
+        if chunk_embs is not None:
+            emb_chunks.append(chunk_embs)
+    read_orders = [arrival_order(f.id, f.published) for f in read]
+    keep = sorted({f.id: i for i, f in enumerate(read)}.values(), key=read_orders.__getitem__)
+    orders = [read_orders[i] for i in keep]
+    del read_orders
+    feats = [read[i] for i in keep]
+    titles = [read_titles[i] for i in keep]
+    del read, read_titles
+    # Embedding rows stay in reading order; ``rows`` maps an article to its row.
+    raw = np.concatenate(emb_chunks) if emb_chunks else None
+    del emb_chunks
+    rows = np.asarray(keep, dtype=np.int64)
+
+    LOGGER.info("features and embeddings of %d articles: %.1f s", len(feats), time.perf_counter() - started)
     df: Counter[str] = Counter()
     for f in feats:
         df.update(f.keys.keys())
     n_docs = len(feats)
-    vecs = [key_vector(f.keys, df, n_docs, params.max_keys) for f in feats]
-    orders = [arrival_order(f.id, f.published) for f in feats]
+    idf = inverse_frequencies(df, n_docs)
+    vecs = [key_vector(f.keys, df, n_docs, params.max_keys, idf) for f in feats]
+    del idf
+    # Nothing reads the keys further (their vectors and counts carry them): at 1M
+    # articles they are gigabytes.
+    no_keys: Counter[str] = Counter()
+    feats = [replace(f, keys=no_keys) for f in feats]
 
-    members: dict[str, list[BlockMember]] = defaultdict(list)
-    for i, f in enumerate(feats):
+    # Step 3's buckets (``buckets``) keyed by the key itself, and bands found by
+    # sorting: no bucket name is made per article, and no singleton kept.
+    by_key: dict[str, list[BlockMember]] = defaultdict(list)
+    nodes: list[BlockMember] = []
+    for i in range(n_docs):
         keys = block_keys(vecs[i], df, params)
         member = (orders[i], i, vecs[i], frozenset(keys))
-        for name in buckets(f, keys, params):
-            members[name].append(member)
+        nodes.append(member)
+        for k in keys:
+            by_key[k].append(member)
+    groups = [(group, False) for group in by_key.values() if len(group) > 1]
+    del by_key
+    shingled = np.flatnonzero([f.has_shingles for f in feats])
+    if len(shingled):
+        minhashes = np.stack([feats[i].minhash for i in shingled])
+        groups += [([nodes[i] for i in shingled[rows_]], True) for rows_ in band_groups(minhashes, params)]
+        del minhashes
+    del nodes
+    # The buckets are shared out among the workers (which inherit them): each
+    # links its share with a Linker of its own, and joining what they return
+    # gives the same components (see Linker).
     linker = Linker()
-    for name, group in members.items():
-        if len(group) > 1:
-            linker.link(name, group, params)
-    del members
+    for links in ordered_map(_link_share, range(workers), workers,
+                             {"groups": groups, "shares": workers, "params": params}):
+        for a, b in links:
+            linker.union(a, b)
+    del groups
     blocks: dict[int, list[int]] = defaultdict(list)
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
 
-    embs = embed_leads(final.embedder, [f.lead for f in feats]) if final.embedder is not None and feats else None
+    def block_data(block: list[int]) -> BlockData:
+        return ([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
+                raw[rows[block]] if raw is not None else None, {k: df[k] for i in block for k in vecs[i]})
+
+    def tasks() -> Iterator[list[BlockData]]:
+        batch: list[BlockData] = []
+        size = 0
+        for block in (b for b in blocks.values() if len(b) > 1):
+            batch.append(block_data(block))
+            size += len(block)
+            if size >= CLUSTER_TASK:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    LOGGER.info("key vectors and blocks: %.1f s", time.perf_counter() - started)
     stories: list[StoryState] = []
-    singles = [b[0] for b in blocks.values() if len(b) == 1]
-    for block in (b for b in blocks.values() if len(b) > 1):
-        stories += cluster_block([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
-                                 embs[block] if embs is not None else None, df, n_docs, params)
+    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, {"params": params, "n_docs": n_docs}):
+        stories += block_stories
         if on_article is not None:
-            for _ in block:
+            for _ in range(count):
                 on_article()
     # A block of one article is a story of one; its state (key profile,
     # embedding) is still kept so later incremental runs can join it.
+    singles = [b[0] for b in blocks.values() if len(b) == 1]
     alone = StoryIndex(params)
     for i in singles:
         story = alone._new_story(titles[i])
-        alone._join(story, feats[i], vecs[i], embs[i] if embs is not None else None, None, index_minhash=False)
+        alone._join(story, feats[i], vecs[i], raw[rows[i]] if raw is not None else None, None, index_minhash=False)
         stories.append(story)
         if on_article is not None:
             on_article()
-    LOGGER.info("%d articles in %d blocks (%d alone, largest %d)", n_docs, len(blocks), len(singles),
-                max((len(b) for b in blocks.values()), default=0))
-    return _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+    LOGGER.info("%d articles in %d blocks (%d alone, largest %d), clustered: %.1f s", n_docs, len(blocks),
+                len(singles), max((len(b) for b in blocks.values()), default=0), time.perf_counter() - started)
+    index = _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+    LOGGER.info("stories numbered: %.1f s", time.perf_counter() - started)
+    return index
 
 
 def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features],
@@ -295,7 +452,7 @@ def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Fe
         for a in story.members:
             index.member_story[a] = story.id
             index.minhashes[a] = minhash[a].tobytes()
-            index.lsh.insert(a, index._minhash(minhash[a]))
+    index.lsh.defer(dict(index.minhashes))  # indexed only if more articles come in this process
     index.next_seq = len(stories) + 1
     return index
 

@@ -7,7 +7,9 @@ later run loads it in well under a second.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -66,8 +68,6 @@ class TableModel:
 def _table_model(folder: Path) -> TableModel | None:
     """The cached distillation as a ``TableModel``; None when it holds more than a table
     (a vocabulary-quantised model with weights or a token mapping), which model2vec loads."""
-    import json
-
     try:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer  # type: ignore[import-untyped]
@@ -158,13 +158,64 @@ def _table(model: Any) -> npt.NDArray[np.float32]:
 # each (a longer text is a slice of its own): memory stays bounded, and a text's sum
 # is the same bits in any batch, since its own rows are added in their own order
 # whatever stands beside it (a local run and Spark's partitions must agree).
-_GATHER_TOKENS = 20_000
+# 1,024 rows (1 MB) stay in the CPU cache between the gather and the sum:
+# a third faster than 20,000 on 600-character leads.
+_GATHER_TOKENS = 1024
+
+
+# BERT's normaliser (lower-case, strip accents, clean control characters) does
+# nothing but lower-case a text of printable ASCII and these punctuation marks
+# (no case, accent or decomposition; not whitespace or control characters).
+_LOWERCASE_BERT = {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                   "strip_accents": None, "lowercase": True}
+_PLAIN = re.compile(r"[\t\n\r\x20-\x7e‘’“”–—…]*")
+_plain_tokenizers: dict[int, tuple[Any, Any, tuple[str, ...]]] = {}
+
+
+def _plain_tokenizer(tokenizer: Any) -> tuple[Any, tuple[str, ...]] | None:
+    """A copy of a lower-casing BERT tokenizer without its normaliser, and its added tokens' texts.
+
+    Normalising is half of tokenizing (the tokenizers library tracks every
+    character's alignment); for a plain text, ``str.lower()`` gives the same
+    ids. None for any other normaliser.
+    """
+    known = _plain_tokenizers.get(id(tokenizer))
+    if known is None or known[0] is not tokenizer:
+        from tokenizers import Tokenizer
+
+        config = tokenizer.to_str()
+        plain = None
+        if json.loads(config).get("normalizer") == _LOWERCASE_BERT:
+            plain = Tokenizer.from_str(config)
+            plain.normalizer = None
+        specials = tuple(t.content for t in tokenizer.get_added_tokens_decoder().values())
+        known = _plain_tokenizers[id(tokenizer)] = (tokenizer, plain, specials)
+    return None if known[1] is None else (known[1], known[2])
+
+
+def token_ids(tokenizer: Any, texts: list[str]) -> list[list[int]]:
+    """Each text's token ids (no special tokens), plain texts without the normaliser (the same ids)."""
+    fast = _plain_tokenizer(tokenizer)
+    if fast is None:
+        return [e.ids for e in tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
+    plain_tokenizer, specials = fast
+    # An added token ("[UNK]") is matched before normalising, so a text holding one goes the long way.
+    plain = [i for i, t in enumerate(texts) if _PLAIN.fullmatch(t) and not any(s in t for s in specials)]
+    ids: list[list[int]] = [[] for _ in texts]
+    for i, e in zip(plain, plain_tokenizer.encode_batch_fast([texts[i].lower() for i in plain],
+                                                            add_special_tokens=False), strict=True):
+        ids[i] = e.ids
+    chosen = set(plain)
+    other = [i for i in range(len(texts)) if i not in chosen]
+    for i, e in zip(other, tokenizer.encode_batch_fast([texts[i] for i in other], add_special_tokens=False),
+                    strict=True):
+        ids[i] = e.ids
+    return ids
 
 
 def _pooled(model: Any, texts: list[str]) -> npt.NDArray[np.float32]:
     table = _table(model)
-    encodings = model.tokenizer.encode_batch_fast(texts, add_special_tokens=False)
-    ids = [e.ids for e in encodings]
+    ids = token_ids(model.tokenizer, texts)
     lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
     flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
     ends = np.cumsum(lengths)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,11 @@ from ..models import Article
 
 _SENTENCE_END = re.compile(r"(?<=[.!?\"”])\s+|\n+")
 _TOKEN = re.compile(r"[^\W_][\w'’\-]*")
+# The _TOKEN tokens that do not start with a-z (the only ones event_keys
+# counts), found without listing the rest: a token is a run of [\w'’-] from
+# its first [^\W_] character, so the lookbehind anchors each match at a run's
+# start and the prefix skips the run's leading _'’- characters.
+_CANDIDATE = re.compile(r"(?<![\w'’\-])[_'’\-]*((?=[^\W_])[^a-z][\w'’\-]*)")
 _WORD = re.compile(r"\w+")
 
 # Capitalised function words that start quoted speech or title-case headlines;
@@ -46,8 +53,10 @@ class Features:
     minhash: npt.NDArray[np.uint32]  # datasketch MinHash values of the word shingles
     has_shingles: bool
     headline: bool  # so short that its content words are keys too
-    lead: str
+    lead: str  # embedded, then dropped by from-scratch runs (``lead_keys`` stays)
     published: str | None
+    lead_keys: tuple[str, ...] = ()  # the event keys of the title and lead (``pairs``)
+    year: int = 0  # the year the article mentions most (``main_year``)
 
 
 def lead_text(article: Article, max_chars: int) -> str:
@@ -59,19 +68,37 @@ def lead_text(article: Article, max_chars: int) -> str:
 
 
 def event_keys(text: str) -> Counter[str]:
-    """Capitalised-somewhere-mid-sentence words and numbers, lower-cased, with counts."""
-    sentences = [_TOKEN.findall(s) for s in _SENTENCE_END.split(text) if s]
-    named = {tok for toks in sentences for tok in toks[1:] if tok[0].isupper()}
-    keys: Counter[str] = Counter()
-    for toks in sentences:
-        for tok in toks:
-            if tok[0].isdigit():
-                keys[tok.rstrip("-'’")] += 1
-            elif tok in named:
-                low = tok.lower()
-                if low not in _STOP:
-                    keys[low] += 1
-    return keys
+    """Capitalised-somewhere-mid-sentence words and numbers, lower-cased, with counts.
+
+    Only tokens that may count are listed (``_CANDIDATE``: those not starting
+    with a-z), in text order, so the keys come in the order of their first
+    occurrence as when every token was read.
+    """
+    pieces = [s for s in _SENTENCE_END.split(text) if s]
+    named: set[str] = set()
+    candidates: list[str] = []
+    for piece in pieces:
+        toks = _CANDIDATE.findall(piece)
+        if not toks:
+            continue
+        candidates += toks
+        # A sentence's first token is not a name by its capital. When it is a
+        # candidate it is toks[0]; a later candidate cannot equal it otherwise.
+        first = _TOKEN.search(piece)
+        skip = 1 if first is not None and first.group() == toks[0] else 0
+        named.update(tok for tok in toks[skip:] if tok[0].isupper())
+    keys: dict[str, int] = {}
+    for tok in candidates:
+        if tok[0].isdigit():
+            key = tok.rstrip("-'’")
+        elif tok in named:
+            key = tok.lower()
+            if key in _STOP:
+                continue
+        else:
+            continue
+        keys[key] = keys.get(key, 0) + 1
+    return Counter(keys)
 
 
 _CONTENT_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+")
@@ -82,9 +109,9 @@ def headline_keys(text: str, keys: Counter[str], max_words: int) -> Counter[str]
 
     (Headlines are often in title case, so capitals say little there.)
     """
+    if next(islice(_CONTENT_WORD.finditer(text), max_words - 1, None), None) is not None:
+        return keys  # max_words words or more (found without listing every word)
     words = _CONTENT_WORD.findall(text)
-    if len(words) >= max_words:
-        return keys
     out = Counter(keys)
     for word in words:
         low = word.lower().removesuffix("'s").removesuffix("’s")
@@ -120,9 +147,24 @@ def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
 
 def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
     """crc32 of each word shingle (as datasketch's ``hashfunc``); crc32, not sha1: a shingle needs a
-    well spread 32-bit value, not a cryptographic one, and crc32 is C-fast."""
-    shingles = word_shingles(text, size)
-    return np.fromiter(map(zlib.crc32, map(str.encode, shingles)), dtype=np.uint32, count=len(shingles))
+    well spread 32-bit value, not a cryptographic one, and crc32 is C-fast.
+
+    The hashes of ``word_shingles`` (a repeated shingle may come twice, which
+    no MinHash value notices), each computed on a slice of the words joined
+    once, so no shingle string is built.
+    """
+    words = _WORD.findall(text.lower())
+    if len(words) <= size:
+        shingles = word_shingles(text, size)
+        return np.fromiter(map(zlib.crc32, map(str.encode, shingles)), dtype=np.uint32, count=len(shingles))
+    joined = " ".join(words).encode("utf-8")
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    if len(joined) != int(lengths.sum()) + len(words) - 1:  # not ASCII: lengths in bytes
+        lengths = np.fromiter(map(len, map(str.encode, words)), dtype=np.int64, count=len(words))
+    ends = np.cumsum(lengths + 1) - 1  # each word's end in ``joined``
+    starts = (ends - lengths)[: len(words) - size + 1]
+    spans = map(slice, starts.tolist(), ends[size - 1 :].tolist())
+    return np.fromiter(map(zlib.crc32, map(joined.__getitem__, spans)), dtype=np.uint32, count=len(starts))
 
 
 def minhash_values(hashes: npt.NDArray[np.uint32], num_perm: int) -> npt.NDArray[np.uint32]:
@@ -140,6 +182,15 @@ def minhash_values(hashes: npt.NDArray[np.uint32], num_perm: int) -> npt.NDArray
     return np.asarray(values, dtype=np.uint32)
 
 
+_YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d")
+
+
+def main_year(keys: Mapping[str, int]) -> int:
+    """The year an article's keys mention most (ties: the latest), 0 when none."""
+    years = [(c, int(k)) for k, c in keys.items() if len(k) == 4 and _YEAR.fullmatch(k)]
+    return max(years)[1] if years else 0
+
+
 def features(
     article: Article, shingle_size: int, lead_chars: int, num_perm: int, headline_words: int
 ) -> Features:
@@ -149,12 +200,15 @@ def features(
     hashes = shingle_hashes(article.text, shingle_size)
     keys = event_keys(text)
     with_words = headline_keys(text, keys, headline_words)
+    lead = lead_text(article, lead_chars)
     return Features(
         id=article.id,
         keys=with_words,
         minhash=minhash_values(hashes, num_perm),
         has_shingles=len(hashes) > 0,
         headline=with_words is not keys,
-        lead=lead_text(article, lead_chars),
+        lead=lead,
         published=article.published,
+        lead_keys=tuple(event_keys(lead)),
+        year=main_year(with_words),
     )

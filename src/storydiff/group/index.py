@@ -43,6 +43,7 @@ import numpy.typing as npt
 
 from ..models import Article, Story
 from .features import Features, features
+from .lsh import BandIndex
 
 LOGGER = logging.getLogger(__name__)
 
@@ -152,13 +153,25 @@ def _instant(iso: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys: int) -> dict[str, float]:
+def _idf(count: int, n_docs: int) -> float:
+    return math.log((n_docs + 1) / (count + 0.5))
+
+
+def inverse_frequencies(df: Mapping[str, int], n_docs: int) -> dict[str, float]:
+    """Every key's idf as ``key_vector`` computes it, once for a whole corpus."""
+    return {k: _idf(c, n_docs) for k, c in df.items()}
+
+
+def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys: int,
+               idf: Mapping[str, float] | None = None) -> dict[str, float]:
     """An article's event keys as a unit vector: (1 + log count) x idf, the ``max_keys`` heaviest kept.
 
     Only the df of the article's own keys is read, so a caller may pass the
-    counts of just those keys (Spark joins them onto each article).
+    counts of just those keys (Spark joins them onto each article). ``idf``
+    (``inverse_frequencies`` of ``df``) saves the logarithms per article.
     """
-    vec = {k: (1.0 + math.log(c)) * math.log((n_docs + 1) / (df.get(k, 0) + 0.5)) for k, c in keys.items()}
+    vec = {k: (1.0 + math.log(c)) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
+           for k, c in keys.items()}
     if len(vec) > max_keys:
         # The heaviest keys carry the event; the tail costs time in every comparison.
         top = sorted(vec, key=lambda k: (-vec[k], k))[:max_keys]
@@ -187,8 +200,6 @@ class StoryIndex:
     """Stories and the state needed to add articles to them incrementally."""
 
     def __init__(self, params: GroupParams, embedder: Embedder | None = None) -> None:
-        from datasketch import MinHashLSH
-
         self.params = params
         self.embedder = embedder if params.embedding_weight > 0 or params.paraphrase_threshold < 1 else None
         self.df: Counter[str] = Counter()
@@ -197,8 +208,7 @@ class StoryIndex:
         self.postings: dict[str, set[str]] = {}
         self.member_story: dict[str, str] = {}
         self.minhashes: dict[str, bytes] = {}  # MinHash values of this run's articles (to save)
-        self.lsh = MinHashLSH(threshold=params.near_duplicate, num_perm=params.num_perm,
-                              params=lsh_bands(params.near_duplicate, params.num_perm))
+        self.lsh = BandIndex(*lsh_bands(params.near_duplicate, params.num_perm))
         self.next_seq = 1
         self.changed_keys: set[str] = set()  # keys whose counts moved since loading (to save)
 
@@ -207,9 +217,7 @@ class StoryIndex:
         return key_vector(keys, self.df, self.n_docs, self.params.max_keys)
 
     def _minhash(self, values: npt.NDArray[np.uint32]) -> Any:
-        from datasketch import LeanMinHash
-
-        return LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+        return values  # what BandIndex takes (the values of a datasketch MinHash)
 
     def _features(self, articles: list[Article]) -> list[Features]:
         """Features of every article; in worker processes when the batch is large."""

@@ -9,7 +9,7 @@ signals, and links them by weighted-average linkage (``linkage``):
 - ``cosine``: the rarity-weighted event-key cosine (the index's own score);
 - ``shared``: how many of the heaviest keys both hold (names, not one number);
 - ``rare``: how many of their rarest keys (the blocking keys) both hold, log-scaled;
-- ``jaccard``: overlap of all their keys;
+- ``jaccard``: overlap of their heavy keys (shared over either's);
 - ``lead``: overlap of the keys of their titles and leads, where a report
   names its event's actors;
 - ``year_same`` / ``year_differs``: the year each mentions most, when both
@@ -23,8 +23,7 @@ The weights and the linkage threshold come from ``training/train_grouping.py``
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -36,11 +35,10 @@ import numpy.typing as npt
 from scipy import sparse
 
 from ..errors import ConfigError
-from .features import Features, event_keys
+from .features import Features
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "pair_model.json"
 FEATURES = ("cosine", "shared", "rare", "jaccard", "lead", "year_same", "year_differs", "embedding")
-_YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d")
 
 KeyVector = dict[str, float]
 Matrix = npt.NDArray[np.float64]
@@ -68,12 +66,6 @@ def load_pair_model(path: str = "") -> PairModel:
         return PairModel(features, weights, float(raw["bias"]), float(raw["threshold"]))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ConfigError(f"pair model {file}: {e}; run training/train_grouping.py to build it") from e
-
-
-def main_year(keys: Mapping[str, int]) -> int:
-    """The year an article's keys mention most (ties: the latest), 0 when none."""
-    years = [(c, int(k)) for k, c in keys.items() if len(k) == 4 and _YEAR.fullmatch(k)]
-    return max(years)[1] if years else 0
 
 
 # Below this many articles a block's key matrices are dense numpy arrays: scipy.sparse costs
@@ -171,9 +163,11 @@ def pair_features(
     pairs = (i, j)
     shared = heavy.gram(n, pairs)[2]
     shared_rare = np.log1p(_binary(rare).gram(n, pairs)[2])
-    jaccard = _jaccard(_binary([f.keys.keys() for f in feats]), n, pairs)
-    lead = _jaccard(_binary([event_keys(f.lead).keys() for f in feats]), n, pairs)
-    years = np.array([main_year(f.keys) for f in feats])
+    sizes = np.array([len(v) for v in vecs], dtype=np.float64)
+    union = sizes[i] + sizes[j] - shared
+    jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    lead = _jaccard(_binary([f.lead_keys for f in feats]), n, pairs)
+    years = np.array([f.year for f in feats])
     both = (years[i] > 0) & (years[j] > 0)
     same = (both & (years[i] == years[j])).astype(np.float64)
     differs = (both & (years[i] != years[j])).astype(np.float64)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,6 +125,8 @@ def _vectorise(item: tuple[int, tuple[Prepared, Iterable[tuple[str, int]] | None
     node, (prep, counts) = item
     df = dict(counts or ())
     vec = key_vector(prep.features.keys, df, n_docs, params.max_keys)
+    # The vector carries the keys from here on; the rest is persisted and shuffled lighter without them.
+    prep = replace(prep, features=replace(prep.features, keys=Counter()))
     return node, (prep, vec, {k: df[k] for k in vec}, block_keys(vec, df, params))
 
 
@@ -224,9 +227,12 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     roots = labels.map(lambda r: (r[1], 1)).reduceByKey(lambda x, y: x + y, parts).persist(_storage())
     report = SparkReport(articles=n_docs)
     LOGGER.info("key counts, links and blocks: %.1f s", time.perf_counter() - started)
-    if not roots.isEmpty():
-        n_children = labels.count()
-        report.largest_block = roots.values().max() + 1
+    # One job: how many roots, how many children they have (each child counts once), the most.
+    n_roots, n_children, most = roots.values().aggregate(
+        (0, 0, 0), lambda acc, c: (acc[0] + 1, acc[1] + c, max(acc[2], c)),
+        lambda a, b: (a[0] + b[0], a[1] + b[1], max(a[2], b[2])))
+    if n_roots:
+        report.largest_block = most + 1
         report.blocks = n_docs - n_children  # each block has one root; the rest are children
     else:
         report.largest_block, report.blocks = min(1, n_docs), n_docs

@@ -35,8 +35,6 @@ def ungrouped_ids(store: Store) -> list[str]:
 
 def load_index(store: Store, params: GroupParams, embedder: Any = None) -> StoryIndex:
     """The story index as the store last saved it (empty for a store never grouped)."""
-    from datasketch import LeanMinHash
-
     index = StoryIndex(params, embedder)
     con = store.con
     state = dict(con.execute("SELECT key, value FROM story_state").fetchall())
@@ -65,8 +63,7 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
                 values = np.frombuffer(blob, dtype=np.uint32)
                 if len(values) != params.num_perm:
                     continue  # saved with another group_num_perm: still a member, not a near-dup target
-                mh = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")  # as StoryIndex._minhash
-                index.lsh.insert(article_id, mh)
+                index.lsh.insert(article_id, values)
     finally:
         cur.close()
     return index
