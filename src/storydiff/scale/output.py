@@ -38,7 +38,9 @@ def write_output(spark: Any, stories: Any, rejects: Any, output: Path, report: S
     tmp.mkdir(parents=True)
     stories = stories.persist()
     rows = stories.map(lambda s: (s.id, list(s.articles), s.title, s.first_seen, s.last_seen, len(s.articles)))
-    spark.createDataFrame(rows, SCHEMA).write.parquet((tmp / "stories.parquet").as_uri())
+    # "file://" + the plain path, not Path.as_uri(): Hadoop takes a URI's %3D or %20 literally
+    # (an output folder named "n=1000" got a folder called "n%3D1000"); its Path quotes by itself.
+    spark.createDataFrame(rows, SCHEMA).write.parquet("file://" + str(tmp / "stories.parquet"))
     with open(tmp / "stories.json", "w", encoding="utf-8") as fh:
         # Streamed a partition at a time: the driver never holds every story.
         fh.write('{"stories": [')
