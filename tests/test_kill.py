@@ -141,22 +141,30 @@ def test_killed_stories_runs_leave_a_consistent_store_and_the_rerun_gives_the_sa
     n = 1500
     ingest([_generated(tmp_path / "corpus.jsonl", n, seed=3)], tmp_path / "a.duckdb")
     shutil.copy(tmp_path / "a.duckdb", tmp_path / "b.duckdb")
-    started = time.perf_counter()
     whole = subprocess.run(_storydiff("stories", "--db", str(tmp_path / "b.duckdb"), "--format", "json"),
                            capture_output=True, text=True, timeout=600)
-    seconds = time.perf_counter() - started
     assert whole.returncode == 0, whole.stderr
     expected = json.loads(whole.stdout)
     assert sum(len(s["articles"]) for s in expected["stories"]) == n
+    # Timed on a second run: the first may also fill the user's caches (a cold CI machine), which
+    # makes it several times slower than the runs to be killed.
+    started = time.perf_counter()
+    subprocess.run(_storydiff("stories", "--rebuild", "--db", str(tmp_path / "b.duckdb")), check=True,
+                   capture_output=True, timeout=600)
+    seconds = time.perf_counter() - started
 
     rng = random.Random(8)
     db = tmp_path / "a.duckdb"
-    killed = 0
-    for _ in range(3):
-        status = _run_and_kill(_storydiff("stories", "--db", str(db)), rng.uniform(0.3, 0.95) * seconds)
+    killed = attempts = 0
+    # --rebuild: a run that happens to finish does not turn the next ones into no-ops, so a slow or
+    # fast machine only changes how many attempts it takes to be killed twice, not the verdict.
+    while killed < 2 and attempts < 8:
+        attempts += 1
+        status = _run_and_kill(_storydiff("stories", "--rebuild", "--db", str(db)),
+                               rng.uniform(0.15, 0.6) * seconds)
         killed += status == -signal.SIGKILL
         _check_stories_consistent(db, n)
-    assert killed >= 2, "the runs finished before they could be killed"
+    assert killed >= 2, f"only {killed} of {attempts} runs could be killed before they finished"
     again = subprocess.run(_storydiff("stories", "--db", str(db), "--format", "json"),
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
