@@ -101,6 +101,31 @@ def test_according_to_takes_the_main_clause_and_keeps_the_appositive_with_the_so
     assert late.source is not None and late.source.text == "the regional council"
 
 
+def test_a_speaker_label_at_a_line_start_is_an_attribution_and_a_page_label_is_not() -> None:
+    text = ("Harbour Authority: Ferry Services Will Resume After Storm Repairs\n\n"
+            "Update: the article was corrected on Monday.\n"
+            "Coastal towns: Ardmore, Kilbride, Port Ellen.\n"
+            "MORGAN: Why did the ferries stop on Sunday?\n"
+            "PATEL: The pier was damaged by the waves and we closed it.")
+    by_cue = [(a.source.text if a.source else None, text[a.content.start : a.content.end])
+              for a in find_attributions(text) if a.cue is not None and a.cue.text == ":"]
+    assert ("Harbour Authority", "Ferry Services Will Resume After Storm Repairs") in by_cue
+    assert ("PATEL", "The pier was damaged by the waves and we closed it") in by_cue
+    assert ("MORGAN", "Why did the ferries stop on Sunday") in by_cue
+    assert {source for source, _ in by_cue} == {"Harbour Authority", "MORGAN", "PATEL"}  # not Update, nor a list
+
+
+def test_a_quote_signed_with_a_dash_and_a_name_is_attributed_to_that_name() -> None:
+    text = ("Readers wrote to us about the closure.\n"
+            "“The pier was our lifeline and nobody asked us.” ― Fiona MacLeod\u00a0\n"
+            "“We waited three days for bread to arrive.”― Tom Reid.\n")
+    signed = [a for a in find_attributions(text) if a.cue is not None and a.cue.text == "―"]
+    assert [(a.source.text if a.source else None, _trimmed(a.content)) for a in signed] == [
+        ("Fiona MacLeod", "The pier was our lifeline and nobody asked us"),
+        ("Tom Reid", "We waited three days for bread to arrive"),
+    ]
+
+
 def test_quote_going_on_after_its_cue_is_one_content() -> None:
     from storydiff.claims.attribution_assemble import TaggedSpan
     from storydiff.claims.attribution_content import extend_quote, quotations

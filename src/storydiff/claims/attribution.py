@@ -22,7 +22,7 @@ from .attribution_features import doc_features, quote_states
 from .attribution_filter import features as filter_features
 from .attribution_filter import keep
 from .attribution_model import AttributionModel, load_model
-from .attribution_rules import according_to
+from .attribution_rules import according_to, quote_signatures, speaker_labels
 from .nlp import load_nlp
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def find_attributions(text: str, doc: spacy.tokens.Doc | None = None) -> list[At
         content_span = _span(text, content)
         if content_span is not None and keep(feats, model.filter):
             found.append(Attribution(_span(text, source), _span(text, cue), content_span))
-    for source_span, cue_span, content_span in according_to(doc):
+    for source_span, cue_span, content_span in [*according_to(doc), *speaker_labels(doc), *quote_signatures(doc)]:
         # The rule's reading replaces what the tagger made of the same cue or source.
         found = [a for a in found if not (_overlaps(a.cue, cue_span) or _overlaps(a.content, source_span))]
         found.append(Attribution(source_span, cue_span, content_span))
