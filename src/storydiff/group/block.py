@@ -49,8 +49,7 @@ from .index import (
     StoryState,
     Vector,
     article_title,
-    inverse_frequencies,
-    key_vector,
+    key_vectors,
     lsh_bands,
 )
 from .linkage import weighted_clusters
@@ -77,8 +76,9 @@ def block_keys(vec: KeyVector, df: Mapping[str, int], params: GroupParams) -> li
     ``block_max_df`` articles (a weekday, a big country) would put half the
     corpus in one block, as ``max_postings`` keeps it out of candidate lookup.
     """
-    usable = [k for k in vec if 2 <= df.get(k, 1) <= params.block_max_df]
-    return sorted(usable, key=lambda k: (df.get(k, 1), k))[: params.block_keys]
+    get, most = df.get, params.block_max_df
+    usable = sorted([(c, k) for k in vec if 2 <= (c := get(k, 1)) <= most])
+    return [k for _, k in usable[: params.block_keys]]
 
 
 def band_buckets(minhash: npt.NDArray[np.uint32], params: GroupParams) -> list[str]:
@@ -332,12 +332,23 @@ def group_from_scratch(
         lsh_bands(params.near_duplicate, params.num_perm)
         if final.embedder is not None:
             final.embedder([])
-    chunks = iter(lambda: list(islice(rest, PREPARE_CHUNK)), [])
+    featured = _featured(rest, params, final.embedder, workers)
+    LOGGER.info("features and embeddings of %d articles: %.1f s", len(featured[0]), time.perf_counter() - started)
+    return _grouped(final, *featured, params, workers, on_article, started)
+
+
+Featured = tuple[list[Features], list[str | None], list[Order], Vector | None, npt.NDArray[np.int64]]
+
+
+def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedder | None, workers: int) -> Featured:
+    """Step 1 over a stream: features, titles and arrival orders in arrival order (a repeated id
+    keeps its last record), the embeddings in reading order, and each article's row in them."""
+    chunks = iter(lambda: list(islice(articles, PREPARE_CHUNK)), [])
     read: list[Features] = []
     read_titles: list[str | None] = []
     emb_chunks: list[Vector] = []
     for chunk_feats, chunk_titles, chunk_embs in ordered_map(
-            _prepare, chunks, workers, {"params": params, "embedder": final.embedder}):
+            _prepare, chunks, workers, {"params": params, "embedder": embedder}):
         read += chunk_feats
         read_titles += chunk_titles
         if chunk_embs is not None:
@@ -352,16 +363,18 @@ def group_from_scratch(
     # Embedding rows stay in reading order; ``rows`` maps an article to its row.
     raw = np.concatenate(emb_chunks) if emb_chunks else None
     del emb_chunks
-    rows = np.asarray(keep, dtype=np.int64)
+    return feats, titles, orders, raw, np.asarray(keep, dtype=np.int64)
 
-    LOGGER.info("features and embeddings of %d articles: %.1f s", len(feats), time.perf_counter() - started)
+
+def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None], orders: list[Order],
+             raw: Vector | None, rows: npt.NDArray[np.int64], params: GroupParams, workers: int,
+             on_article: Callable[[], None] | None, started: float) -> StoryIndex:
+    """Steps 2-6 over featured articles (``_featured``): ``final`` filled with the stories."""
     df: Counter[str] = Counter()
     for f in feats:
         df.update(f.keys.keys())
     n_docs = len(feats)
-    idf = inverse_frequencies(df, n_docs)
-    vecs = [key_vector(f.keys, df, n_docs, params.max_keys, idf) for f in feats]
-    del idf
+    vecs = key_vectors((f.keys for f in feats), df, n_docs, params.max_keys)
     # Nothing reads the keys further (their vectors and counts carry them): at 1M
     # articles they are gigabytes.
     no_keys: Counter[str] = Counter()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -170,13 +170,45 @@ def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys:
     counts of just those keys (Spark joins them onto each article). ``idf``
     (``inverse_frequencies`` of ``df``) saves the logarithms per article.
     """
-    vec = {k: (1.0 + math.log(c)) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
+    vec = {k: _log_count(c) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
            for k, c in keys.items()}
+    return _unit_top(vec, max_keys)
+
+
+def key_vectors(keys: Iterable[Counter[str]], df: Mapping[str, int], n_docs: int, max_keys: int,
+                ) -> list[dict[str, float]]:
+    """``key_vector`` of each of many articles against one corpus's counts, the same floats:
+    an idf depends only on a key's count, so each distinct count's is computed once (not each
+    key's: at 1M articles a dict of every key's idf took seconds and gigabytes)."""
+    by_count: dict[int, float] = {}
+    get, out = df.get, []
+    for counts in keys:
+        vec = {}
+        for k, c in counts.items():
+            n = get(k, 0)
+            w = by_count.get(n)
+            if w is None:
+                w = by_count[n] = _idf(n, n_docs)
+            vec[k] = _log_count(c) * w
+        out.append(_unit_top(vec, max_keys))
+    return out
+
+
+# 1 + log(count) for the small counts nearly every key has, looked up rather than computed (the same floats).
+_LOG_COUNTS = [math.nan] + [1.0 + math.log(c) for c in range(1, 64)]
+
+
+def _log_count(c: int) -> float:
+    return _LOG_COUNTS[c] if 0 < c < 64 else 1.0 + math.log(c)
+
+
+def _unit_top(vec: dict[str, float], max_keys: int) -> dict[str, float]:
+    """``vec`` cut to its ``max_keys`` heaviest keys (ties: by key), divided by its norm."""
     if len(vec) > max_keys:
         # The heaviest keys carry the event; the tail costs time in every comparison.
-        top = sorted(vec, key=lambda k: (-vec[k], k))[:max_keys]
-        vec = {k: vec[k] for k in top}
-    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        top = sorted([(-w, k) for k, w in vec.items()])[:max_keys]
+        vec = {k: -neg for neg, k in top}
+    norm = math.sqrt(sum([w * w for w in vec.values()])) or 1.0
     return {k: w / norm for k, w in vec.items()}
 
 
