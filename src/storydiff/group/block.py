@@ -244,7 +244,8 @@ def pair_stories(
         story = stories.get(labels[k])
         if story is None:
             story = stories[labels[k]] = index._new_story(titles[k])
-        index._join(story, f, vecs[k], embs[k] if embs is not None else None, None, index_minhash=False)
+        index._join(story, f, vecs[k], embs[k] if embs is not None else None, None, index_minhash=False,
+                    index_keys=False)
     return list(stories.values())
 
 
@@ -283,9 +284,6 @@ def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Ve
     return [replace(f, lead="") for f in feats], [article_title(a) for a in chunk], embs
 
 
-BlockData = tuple[list[Features], list[str | None], list[KeyVector], Vector | None, dict[str, int]]
-
-
 def _link_share(share: int) -> list[tuple[int, int]]:
     """Step 3's links of every ``shares``-th bucket from ``share`` on (in a worker)."""
     state = worker_state()
@@ -297,13 +295,21 @@ def _link_share(share: int) -> list[tuple[int, int]]:
     return links
 
 
-def _cluster_blocks(blocks: list[BlockData]) -> tuple[int, list[StoryState]]:
-    """Step 5 for some blocks (in a worker): how many articles they hold, and their stories."""
+def _cluster_blocks(blocks: list[list[int]]) -> tuple[int, list[StoryState]]:
+    """Step 5 for some blocks of node numbers (in a worker): how many articles they hold, and their stories.
+
+    The worker reads the articles from the state it inherited when forked, so
+    only node numbers go to it (pickling each block's features, vectors and
+    key counts cost the main process more than clustering them).
+    """
     state = worker_state()
+    feats, titles, vecs, raw, rows = state["feats"], state["titles"], state["vecs"], state["raw"], state["rows"]
     stories: list[StoryState] = []
-    for feats, titles, vecs, embs, df in blocks:
-        stories += cluster_block(feats, titles, vecs, embs, df, state["n_docs"], state["params"])
-    return sum(len(b[0]) for b in blocks), stories
+    for block in blocks:
+        stories += cluster_block([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
+                                 raw[rows[block]] if raw is not None else None, state["df"], state["n_docs"],
+                                 state["params"])
+    return sum(map(len, blocks)), stories
 
 
 def group_from_scratch(
@@ -411,15 +417,11 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
 
-    def block_data(block: list[int]) -> BlockData:
-        return ([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
-                raw[rows[block]] if raw is not None else None, {k: df[k] for i in block for k in vecs[i]})
-
-    def tasks() -> Iterator[list[BlockData]]:
-        batch: list[BlockData] = []
+    def tasks() -> Iterator[list[list[int]]]:
+        batch: list[list[int]] = []
         size = 0
         for block in (b for b in blocks.values() if len(b) > 1):
-            batch.append(block_data(block))
+            batch.append(block)
             size += len(block)
             if size >= CLUSTER_TASK:
                 yield batch
@@ -429,7 +431,9 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
 
     LOGGER.info("key vectors and blocks: %.1f s", time.perf_counter() - started)
     stories: list[StoryState] = []
-    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, {"params": params, "n_docs": n_docs}):
+    state = {"params": params, "n_docs": n_docs, "feats": feats, "titles": titles, "vecs": vecs, "raw": raw,
+             "rows": rows, "df": df}
+    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, state):
         stories += block_stories
         if on_article is not None:
             for _ in range(count):
@@ -440,7 +444,8 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
     alone = StoryIndex(params)
     for i in singles:
         story = alone._new_story(titles[i])
-        alone._join(story, feats[i], vecs[i], raw[rows[i]] if raw is not None else None, None, index_minhash=False)
+        alone._join(story, feats[i], vecs[i], raw[rows[i]] if raw is not None else None, None, index_minhash=False,
+                    index_keys=False)
         stories.append(story)
         if on_article is not None:
             on_article()

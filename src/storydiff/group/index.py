@@ -338,17 +338,23 @@ class StoryIndex:
 
     def _join(
         self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None, mh: Any,
-        index_minhash: bool = True,
+        index_minhash: bool = True, index_keys: bool = True,
     ) -> None:
+        """Add an article to a story; ``index_keys=False`` when nothing will look stories up by key
+        in this index (a block's stories, which the final index posts once)."""
         profile, postings = story.profile, self.postings
         dot = sum([w * profile.get(k, 0.0) for k, w in vec.items()])
         story.norm2 += 2 * dot + sum([w * w for w in vec.values()])
-        for k, w in vec.items():
-            profile[k] = profile.get(k, 0.0) + w
-            if k in postings:
-                postings[k].add(story.id)
-            else:
-                postings[k] = {story.id}
+        if index_keys:
+            for k, w in vec.items():
+                profile[k] = profile.get(k, 0.0) + w
+                if k in postings:
+                    postings[k].add(story.id)
+                else:
+                    postings[k] = {story.id}
+        else:
+            for k, w in vec.items():
+                profile[k] = profile.get(k, 0.0) + w
         if emb is not None:
             story.centroid = emb.copy() if story.centroid is None else story.centroid + emb
             story.centroid_norm = float(np.linalg.norm(story.centroid))
