@@ -262,10 +262,6 @@ def embed_leads(embedder: Embedder, leads: Sequence[str]) -> Vector:
     return embedder(list(leads))
 
 
-def first_member(story: StoryState, orders: Mapping[str, Order]) -> Order:
-    return min(orders[a] for a in story.members)
-
-
 # Articles per worker task: features and embeddings of a chunk (step 1), and
 # blocks to cluster (step 5; a larger block is a task of its own).
 PREPARE_CHUNK = 500
@@ -451,26 +447,29 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
             on_article()
     LOGGER.info("%d articles in %d blocks (%d alone, largest %d), clustered: %.1f s", n_docs, len(blocks),
                 len(singles), max((len(b) for b in blocks.values()), default=0), time.perf_counter() - started)
-    index = _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+    index = _renumbered(final, stories, feats, df)
     LOGGER.info("stories numbered: %.1f s", time.perf_counter() - started)
     return index
 
 
-def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features],
-                orders: Mapping[str, Order], df: Counter[str]) -> StoryIndex:
-    """Fill ``index`` with ``stories`` numbered S1.. by their earliest article."""
-    stories.sort(key=lambda s: first_member(s, orders))
-    minhash = {f.id: f.minhash for f in feats}
+def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features], df: Counter[str],
+                ) -> StoryIndex:
+    """Fill ``index`` with ``stories`` numbered S1.. by their earliest article (``feats`` are in arrival order)."""
+    rank = {f.id: i for i, f in enumerate(feats)}
+    stories.sort(key=lambda s: min(map(rank.__getitem__, s.members)))
     index.df, index.n_docs, index.changed_keys = df, len(feats), set(df)
-    for seq, old in enumerate(stories, start=1):
-        story = replace(old, id=f"S{seq}", seq=seq)
+    postings, member_story, minhashes = index.postings, index.member_story, index.minhashes
+    for seq, story in enumerate(stories, start=1):
+        story.id, story.seq = f"S{seq}", seq  # the block's own states, renamed in place
         index.stories[story.id] = story
         for key in story.profile:
-            index.postings.setdefault(key, set()).add(story.id)
+            if key in postings:
+                postings[key].add(story.id)
+            else:
+                postings[key] = {story.id}
         for a in story.members:
-            index.member_story[a] = story.id
-            index.minhashes[a] = minhash[a].tobytes()
-    index.lsh.defer(dict(index.minhashes))  # indexed only if more articles come in this process
+            member_story[a] = story.id
+            minhashes[a] = feats[rank[a]].minhash.tobytes()
+    index.lsh.defer(dict(minhashes))  # indexed only if more articles come in this process
     index.next_seq = len(stories) + 1
     return index
-
