@@ -177,24 +177,16 @@ def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys:
 
 def key_vectors(keys: Iterable[Counter[str]], df: Mapping[str, int], n_docs: int, max_keys: int,
                 ) -> list[dict[str, float]]:
-    """``key_vector`` of each of many articles against one corpus's counts, the same floats:
-    an idf depends only on a key's count, so each distinct count's is computed once (not each
-    key's: at 1M articles a dict of every key's idf took seconds and gigabytes)."""
-    by_count: dict[int, float] = {}
-    get, out = df.get, []
-    for counts in keys:
-        vec = {}
-        for k, c in counts.items():
-            n = get(k, 0)
-            w = by_count.get(n)
-            if w is None:
-                w = by_count[n] = _idf(n, n_docs)
-            vec[k] = _log_count(c) * w
-        out.append(_unit_top(vec, max_keys))
-    return out
+    """``key_vector`` of each of many articles against one corpus's counts, the same floats: an
+    idf depends only on a key's count, so it is looked up by count (at 1M articles a dict of
+    every key's idf took seconds and gigabytes), as is 1 + log of an article's small counts."""
+    idf = [_idf(c, n_docs) for c in range(max(df.values(), default=0) + 1)]
+    logs, log, get = _LOG_COUNTS, math.log, df.get
+    return [_unit_top({k: (logs[c] if 0 < c < 64 else 1.0 + log(c)) * idf[get(k, 0)] for k, c in counts.items()},
+                      max_keys) for counts in keys]
 
 
-# 1 + log(count) for the small counts nearly every key has, looked up rather than computed (the same floats).
+# 1 + log(count) for the small counts nearly every key has (the same floats as computing it).
 _LOG_COUNTS = [math.nan] + [1.0 + math.log(c) for c in range(1, 64)]
 
 
