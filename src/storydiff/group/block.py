@@ -31,6 +31,7 @@ story; a link below a story's bar still leaves them in two stories.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -339,24 +340,41 @@ def group_from_scratch(
     return _grouped(final, *featured, params, workers, on_article, started)
 
 
-Featured = tuple[list[Features], list[str | None], list[Order], Vector | None, npt.NDArray[np.int64]]
+Featured = tuple[list[Features], list[str | None], list[Order], Vector | None, npt.NDArray[np.int64], Counter[str]]
 
 
 def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedder | None, workers: int) -> Featured:
     """Step 1 over a stream: features, titles and arrival orders in arrival order (a repeated id
-    keeps its last record), the embeddings in reading order, and each article's row in them."""
+    keeps its last record), the embeddings in reading order, each article's row in them, and
+    step 2's key counts."""
     chunks = iter(lambda: list(islice(articles, PREPARE_CHUNK)), [])
     read: list[Features] = []
     read_titles: list[str | None] = []
     emb_chunks: list[Vector] = []
+    df: Counter[str] = Counter()
+    intern = sys.intern
     for chunk_feats, chunk_titles, chunk_embs in ordered_map(
             _prepare, chunks, workers, {"params": params, "embedder": embedder}):
-        read += chunk_feats
+        # While the workers feature the next chunks: the key counts, and one string
+        # per key (each unpickled article brings its own; at 1M articles, gigabytes).
+        for f in chunk_feats:
+            keys = f.keys
+            interned = dict(zip(map(intern, keys), keys.values(), strict=True))
+            keys.clear()
+            keys.update(interned)
+            df.update(keys.keys())
+        read += [replace(f, lead_keys=tuple(map(intern, f.lead_keys))) for f in chunk_feats]
         read_titles += chunk_titles
         if chunk_embs is not None:
             emb_chunks.append(chunk_embs)
     read_orders = [arrival_order(f.id, f.published) for f in read]
     keep = sorted({f.id: i for i, f in enumerate(read)}.values(), key=read_orders.__getitem__)
+    if len(keep) < len(read):  # a repeated id: its earlier records do not count
+        for i in set(range(len(read))).difference(keep):
+            for k in read[i].keys:
+                df[k] -= 1
+                if not df[k]:
+                    del df[k]
     orders = [read_orders[i] for i in keep]
     del read_orders
     feats = [read[i] for i in keep]
@@ -365,16 +383,13 @@ def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedd
     # Embedding rows stay in reading order; ``rows`` maps an article to its row.
     raw = np.concatenate(emb_chunks) if emb_chunks else None
     del emb_chunks
-    return feats, titles, orders, raw, np.asarray(keep, dtype=np.int64)
+    return feats, titles, orders, raw, np.asarray(keep, dtype=np.int64), df
 
 
 def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None], orders: list[Order],
-             raw: Vector | None, rows: npt.NDArray[np.int64], params: GroupParams, workers: int,
+             raw: Vector | None, rows: npt.NDArray[np.int64], df: Counter[str], params: GroupParams, workers: int,
              on_article: Callable[[], None] | None, started: float) -> StoryIndex:
     """Steps 2-6 over featured articles (``_featured``): ``final`` filled with the stories."""
-    df: Counter[str] = Counter()
-    for f in feats:
-        df.update(f.keys.keys())
     n_docs = len(feats)
     vecs = key_vectors((f.keys for f in feats), df, n_docs, params.max_keys)
     # Nothing reads the keys further (their vectors and counts carry them): at 1M
