@@ -31,6 +31,7 @@ story; a link below a story's bar still leaves them in two stories.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -49,8 +50,7 @@ from .index import (
     StoryState,
     Vector,
     article_title,
-    inverse_frequencies,
-    key_vector,
+    key_vectors,
     lsh_bands,
 )
 from .linkage import weighted_clusters
@@ -77,8 +77,9 @@ def block_keys(vec: KeyVector, df: Mapping[str, int], params: GroupParams) -> li
     ``block_max_df`` articles (a weekday, a big country) would put half the
     corpus in one block, as ``max_postings`` keeps it out of candidate lookup.
     """
-    usable = [k for k in vec if 2 <= df.get(k, 1) <= params.block_max_df]
-    return sorted(usable, key=lambda k: (df.get(k, 1), k))[: params.block_keys]
+    get, most = df.get, params.block_max_df
+    usable = sorted([(c, k) for k in vec if 2 <= (c := get(k, 1)) <= most])
+    return [k for _, k in usable[: params.block_keys]]
 
 
 def band_buckets(minhash: npt.NDArray[np.uint32], params: GroupParams) -> list[str]:
@@ -244,7 +245,8 @@ def pair_stories(
         story = stories.get(labels[k])
         if story is None:
             story = stories[labels[k]] = index._new_story(titles[k])
-        index._join(story, f, vecs[k], embs[k] if embs is not None else None, None, index_minhash=False)
+        index._join(story, f, vecs[k], embs[k] if embs is not None else None, None, index_minhash=False,
+                    index_keys=False)
     return list(stories.values())
 
 
@@ -259,10 +261,6 @@ def embed_leads(embedder: Embedder, leads: Sequence[str]) -> Vector:
     if not leads:
         return np.zeros((0, 1), dtype=np.float32)
     return embedder(list(leads))
-
-
-def first_member(story: StoryState, orders: Mapping[str, Order]) -> Order:
-    return min(orders[a] for a in story.members)
 
 
 # Articles per worker task: features and embeddings of a chunk (step 1), and
@@ -283,9 +281,6 @@ def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Ve
     return [replace(f, lead="") for f in feats], [article_title(a) for a in chunk], embs
 
 
-BlockData = tuple[list[Features], list[str | None], list[KeyVector], Vector | None, dict[str, int]]
-
-
 def _link_share(share: int) -> list[tuple[int, int]]:
     """Step 3's links of every ``shares``-th bucket from ``share`` on (in a worker)."""
     state = worker_state()
@@ -297,13 +292,21 @@ def _link_share(share: int) -> list[tuple[int, int]]:
     return links
 
 
-def _cluster_blocks(blocks: list[BlockData]) -> tuple[int, list[StoryState]]:
-    """Step 5 for some blocks (in a worker): how many articles they hold, and their stories."""
+def _cluster_blocks(blocks: list[list[int]]) -> tuple[int, list[StoryState]]:
+    """Step 5 for some blocks of node numbers (in a worker): how many articles they hold, and their stories.
+
+    The worker reads the articles from the state it inherited when forked, so
+    only node numbers go to it (pickling each block's features, vectors and
+    key counts cost the main process more than clustering them).
+    """
     state = worker_state()
+    feats, titles, vecs, raw, rows = state["feats"], state["titles"], state["vecs"], state["raw"], state["rows"]
     stories: list[StoryState] = []
-    for feats, titles, vecs, embs, df in blocks:
-        stories += cluster_block(feats, titles, vecs, embs, df, state["n_docs"], state["params"])
-    return sum(len(b[0]) for b in blocks), stories
+    for block in blocks:
+        stories += cluster_block([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
+                                 raw[rows[block]] if raw is not None else None, state["df"], state["n_docs"],
+                                 state["params"])
+    return sum(map(len, blocks)), stories
 
 
 def group_from_scratch(
@@ -332,18 +335,46 @@ def group_from_scratch(
         lsh_bands(params.near_duplicate, params.num_perm)
         if final.embedder is not None:
             final.embedder([])
-    chunks = iter(lambda: list(islice(rest, PREPARE_CHUNK)), [])
+    featured = _featured(rest, params, final.embedder, workers)
+    LOGGER.info("features and embeddings of %d articles: %.1f s", len(featured[0]), time.perf_counter() - started)
+    return _grouped(final, *featured, params, workers, on_article, started)
+
+
+Featured = tuple[list[Features], list[str | None], list[Order], Vector | None, npt.NDArray[np.int64], Counter[str]]
+
+
+def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedder | None, workers: int) -> Featured:
+    """Step 1 over a stream: features, titles and arrival orders in arrival order (a repeated id
+    keeps its last record), the embeddings in reading order, each article's row in them, and
+    step 2's key counts."""
+    chunks = iter(lambda: list(islice(articles, PREPARE_CHUNK)), [])
     read: list[Features] = []
     read_titles: list[str | None] = []
     emb_chunks: list[Vector] = []
+    df: Counter[str] = Counter()
+    intern = sys.intern
     for chunk_feats, chunk_titles, chunk_embs in ordered_map(
-            _prepare, chunks, workers, {"params": params, "embedder": final.embedder}):
-        read += chunk_feats
+            _prepare, chunks, workers, {"params": params, "embedder": embedder}):
+        # While the workers feature the next chunks: the key counts, and one string
+        # per key (each unpickled article brings its own; at 1M articles, gigabytes).
+        for f in chunk_feats:
+            keys = f.keys
+            interned = dict(zip(map(intern, keys), keys.values(), strict=True))
+            keys.clear()
+            keys.update(interned)
+            df.update(keys.keys())
+        read += [replace(f, lead_keys=tuple(map(intern, f.lead_keys))) for f in chunk_feats]
         read_titles += chunk_titles
         if chunk_embs is not None:
             emb_chunks.append(chunk_embs)
     read_orders = [arrival_order(f.id, f.published) for f in read]
     keep = sorted({f.id: i for i, f in enumerate(read)}.values(), key=read_orders.__getitem__)
+    if len(keep) < len(read):  # a repeated id: its earlier records do not count
+        for i in set(range(len(read))).difference(keep):
+            for k in read[i].keys:
+                df[k] -= 1
+                if not df[k]:
+                    del df[k]
     orders = [read_orders[i] for i in keep]
     del read_orders
     feats = [read[i] for i in keep]
@@ -352,16 +383,15 @@ def group_from_scratch(
     # Embedding rows stay in reading order; ``rows`` maps an article to its row.
     raw = np.concatenate(emb_chunks) if emb_chunks else None
     del emb_chunks
-    rows = np.asarray(keep, dtype=np.int64)
+    return feats, titles, orders, raw, np.asarray(keep, dtype=np.int64), df
 
-    LOGGER.info("features and embeddings of %d articles: %.1f s", len(feats), time.perf_counter() - started)
-    df: Counter[str] = Counter()
-    for f in feats:
-        df.update(f.keys.keys())
+
+def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None], orders: list[Order],
+             raw: Vector | None, rows: npt.NDArray[np.int64], df: Counter[str], params: GroupParams, workers: int,
+             on_article: Callable[[], None] | None, started: float) -> StoryIndex:
+    """Steps 2-6 over featured articles (``_featured``): ``final`` filled with the stories."""
     n_docs = len(feats)
-    idf = inverse_frequencies(df, n_docs)
-    vecs = [key_vector(f.keys, df, n_docs, params.max_keys, idf) for f in feats]
-    del idf
+    vecs = key_vectors((f.keys for f in feats), df, n_docs, params.max_keys)
     # Nothing reads the keys further (their vectors and counts carry them): at 1M
     # articles they are gigabytes.
     no_keys: Counter[str] = Counter()
@@ -398,15 +428,11 @@ def group_from_scratch(
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
 
-    def block_data(block: list[int]) -> BlockData:
-        return ([feats[i] for i in block], [titles[i] for i in block], [vecs[i] for i in block],
-                raw[rows[block]] if raw is not None else None, {k: df[k] for i in block for k in vecs[i]})
-
-    def tasks() -> Iterator[list[BlockData]]:
-        batch: list[BlockData] = []
+    def tasks() -> Iterator[list[list[int]]]:
+        batch: list[list[int]] = []
         size = 0
         for block in (b for b in blocks.values() if len(b) > 1):
-            batch.append(block_data(block))
+            batch.append(block)
             size += len(block)
             if size >= CLUSTER_TASK:
                 yield batch
@@ -416,7 +442,9 @@ def group_from_scratch(
 
     LOGGER.info("key vectors and blocks: %.1f s", time.perf_counter() - started)
     stories: list[StoryState] = []
-    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, {"params": params, "n_docs": n_docs}):
+    state = {"params": params, "n_docs": n_docs, "feats": feats, "titles": titles, "vecs": vecs, "raw": raw,
+             "rows": rows, "df": df}
+    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, state):
         stories += block_stories
         if on_article is not None:
             for _ in range(count):
@@ -427,32 +455,36 @@ def group_from_scratch(
     alone = StoryIndex(params)
     for i in singles:
         story = alone._new_story(titles[i])
-        alone._join(story, feats[i], vecs[i], raw[rows[i]] if raw is not None else None, None, index_minhash=False)
+        alone._join(story, feats[i], vecs[i], raw[rows[i]] if raw is not None else None, None, index_minhash=False,
+                    index_keys=False)
         stories.append(story)
         if on_article is not None:
             on_article()
     LOGGER.info("%d articles in %d blocks (%d alone, largest %d), clustered: %.1f s", n_docs, len(blocks),
                 len(singles), max((len(b) for b in blocks.values()), default=0), time.perf_counter() - started)
-    index = _renumbered(final, stories, feats, dict(zip((f.id for f in feats), orders, strict=True)), df)
+    index = _renumbered(final, stories, feats, df)
     LOGGER.info("stories numbered: %.1f s", time.perf_counter() - started)
     return index
 
 
-def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features],
-                orders: Mapping[str, Order], df: Counter[str]) -> StoryIndex:
-    """Fill ``index`` with ``stories`` numbered S1.. by their earliest article."""
-    stories.sort(key=lambda s: first_member(s, orders))
-    minhash = {f.id: f.minhash for f in feats}
+def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Features], df: Counter[str],
+                ) -> StoryIndex:
+    """Fill ``index`` with ``stories`` numbered S1.. by their earliest article (``feats`` are in arrival order)."""
+    rank = {f.id: i for i, f in enumerate(feats)}
+    stories.sort(key=lambda s: min(map(rank.__getitem__, s.members)))
     index.df, index.n_docs, index.changed_keys = df, len(feats), set(df)
-    for seq, old in enumerate(stories, start=1):
-        story = replace(old, id=f"S{seq}", seq=seq)
+    postings, member_story, minhashes = index.postings, index.member_story, index.minhashes
+    for seq, story in enumerate(stories, start=1):
+        story.id, story.seq = f"S{seq}", seq  # the block's own states, renamed in place
         index.stories[story.id] = story
         for key in story.profile:
-            index.postings.setdefault(key, set()).add(story.id)
+            if key in postings:
+                postings[key].add(story.id)
+            else:
+                postings[key] = {story.id}
         for a in story.members:
-            index.member_story[a] = story.id
-            index.minhashes[a] = minhash[a].tobytes()
-    index.lsh.defer(dict(index.minhashes))  # indexed only if more articles come in this process
+            member_story[a] = story.id
+            minhashes[a] = feats[rank[a]].minhash.tobytes()
+    index.lsh.defer(dict(minhashes))  # indexed only if more articles come in this process
     index.next_seq = len(stories) + 1
     return index
-

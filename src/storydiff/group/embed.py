@@ -169,10 +169,18 @@ _GATHER_TOKENS = 1024
 _LOWERCASE_BERT = {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
                    "strip_accents": None, "lowercase": True}
 _PLAIN = re.compile(r"[\t\n\r\x20-\x7e‘’“”–—…]*")
-_plain_tokenizers: dict[int, tuple[Any, Any, tuple[str, ...]]] = {}
+# BERT's pre-tokens of a lower-cased plain text: in it every character but a-z,
+# 0-9 and whitespace is punctuation to BERT (ASCII 33-47, 58-64, 91-96, 123-126,
+# and the quotes and dashes above), a token of its own.
+_PRE_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+# Word pieces depend only on the pre-token, so each one's ids are kept: most words
+# recur, and a dict lookup is a tenth of the tokenizer's work per word. Bounded:
+# emptied when it reaches this many (a large corpus's names are mostly unique).
+_CACHE_WORDS = 200_000
+_plain_tokenizers: dict[int, tuple[Any, Any, tuple[str, ...], dict[str, list[int]]]] = {}
 
 
-def _plain_tokenizer(tokenizer: Any) -> tuple[Any, tuple[str, ...]] | None:
+def _plain_tokenizer(tokenizer: Any) -> tuple[Any, tuple[str, ...], dict[str, list[int]]] | None:
     """A copy of a lower-casing BERT tokenizer without its normaliser, and its added tokens' texts.
 
     Normalising is half of tokenizing (the tokenizers library tracks every
@@ -189,8 +197,8 @@ def _plain_tokenizer(tokenizer: Any) -> tuple[Any, tuple[str, ...]] | None:
             plain = Tokenizer.from_str(config)
             plain.normalizer = None
         specials = tuple(t.content for t in tokenizer.get_added_tokens_decoder().values())
-        known = _plain_tokenizers[id(tokenizer)] = (tokenizer, plain, specials)
-    return None if known[1] is None else (known[1], known[2])
+        known = _plain_tokenizers[id(tokenizer)] = (tokenizer, plain, specials, {})
+    return None if known[1] is None else (known[1], known[2], known[3])
 
 
 def token_ids(tokenizer: Any, texts: list[str]) -> list[list[int]]:
@@ -198,13 +206,23 @@ def token_ids(tokenizer: Any, texts: list[str]) -> list[list[int]]:
     fast = _plain_tokenizer(tokenizer)
     if fast is None:
         return [e.ids for e in tokenizer.encode_batch_fast(texts, add_special_tokens=False)]
-    plain_tokenizer, specials = fast
+    plain_tokenizer, specials, cache = fast
     # An added token ("[UNK]") is matched before normalising, so a text holding one goes the long way.
     plain = [i for i, t in enumerate(texts) if _PLAIN.fullmatch(t) and not any(s in t for s in specials)]
     ids: list[list[int]] = [[] for _ in texts]
-    for i, e in zip(plain, plain_tokenizer.encode_batch_fast([texts[i].lower() for i in plain],
-                                                            add_special_tokens=False), strict=True):
-        ids[i] = e.ids
+    words = [_PRE_TOKEN.findall(texts[i].lower()) for i in plain]
+    new = list({w for ws in words for w in ws if w not in cache})
+    if len(cache) + len(new) > _CACHE_WORDS:
+        cache.clear()
+        new = list({w for ws in words for w in ws})
+    for w, e in zip(new, plain_tokenizer.encode_batch_fast(new, add_special_tokens=False), strict=True):
+        cache[w] = e.ids
+    truncation = plain_tokenizer.truncation
+    most = truncation["max_length"] if truncation else None
+    get = cache.__getitem__
+    for i, ws in zip(plain, words, strict=True):
+        joined = list(chain.from_iterable(map(get, ws)))
+        ids[i] = joined[:most] if most is not None and len(joined) > most else joined
     chosen = set(plain)
     other = [i for i in range(len(texts)) if i not in chosen]
     for i, e in zip(other, tokenizer.encode_batch_fast([texts[i] for i in other], add_special_tokens=False),

@@ -23,11 +23,17 @@ import numpy.typing as npt
 
 from ..models import Article
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\"”])\s+|\n+")
-_TOKEN = re.compile(r"[^\W_][\w'’\-]*")
-# The _TOKEN tokens that do not start with a-z (the only ones event_keys
-# counts), found without listing the rest: a token is a run of [\w'’-] from
-# its first [^\W_] character, so the lookbehind anchors each match at a run's
+# Each sentence's first token, found in one pass: a sentence ends at whitespace
+# after . ! ? " ” or at a line break, and its first token starts at the first
+# letter or digit after that (a stretch with none, such as "--", ends no earlier
+# than the next sentence, whose first token this is too). The match starts with
+# a character class, so the scan skips ahead: a third of the cost of splitting
+# the text and searching each sentence. Run over "\n" + text (its start ends a
+# "sentence" too).
+_SENTENCE_FIRST = re.compile(r"(?:[.!?\"”]\s|\n)[\W_]*([^\W_][\w'’\-]*)")
+# The tokens that do not start with a-z (the only ones event_keys counts),
+# found without listing the rest: a token is a run of [\w'’-] from its first
+# [^\W_] character, so the lookbehind anchors each match at a run's
 # start and the prefix skips the run's leading _'’- characters.
 _CANDIDATE = re.compile(r"(?<![\w'’\-])[_'’\-]*((?=[^\W_])[^a-z][\w'’\-]*)")
 _WORD = re.compile(r"\w+")
@@ -74,30 +80,24 @@ def event_keys(text: str) -> Counter[str]:
     with a-z), in text order, so the keys come in the order of their first
     occurrence as when every token was read.
     """
-    pieces = [s for s in _SENTENCE_END.split(text) if s]
-    named: set[str] = set()
-    candidates: list[str] = []
-    for piece in pieces:
-        toks = _CANDIDATE.findall(piece)
-        if not toks:
-            continue
-        candidates += toks
-        # A sentence's first token is not a name by its capital. When it is a
-        # candidate it is toks[0]; a later candidate cannot equal it otherwise.
-        first = _TOKEN.search(piece)
-        skip = 1 if first is not None and first.group() == toks[0] else 0
-        named.update(tok for tok in toks[skip:] if tok[0].isupper())
+    # Each distinct candidate with its count, in order of first occurrence.
+    total = Counter(_CANDIDATE.findall(text))
+    if not total:
+        return Counter()
+    # A capital at the start of a sentence says nothing: a word is a name when it
+    # comes capitalised at least once elsewhere, i.e. more often than as a first token.
+    firsts = Counter(_SENTENCE_FIRST.findall("\n" + text))
     keys: dict[str, int] = {}
-    for tok in candidates:
+    for tok, count in total.items():
         if tok[0].isdigit():
             key = tok.rstrip("-'’")
-        elif tok in named:
+        elif tok[0].isupper() and count > firsts.get(tok, 0):
             key = tok.lower()
             if key in _STOP:
                 continue
         else:
             continue
-        keys[key] = keys.get(key, 0) + 1
+        keys[key] = keys.get(key, 0) + count
     return Counter(keys)
 
 

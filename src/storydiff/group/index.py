@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -170,13 +170,37 @@ def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys:
     counts of just those keys (Spark joins them onto each article). ``idf``
     (``inverse_frequencies`` of ``df``) saves the logarithms per article.
     """
-    vec = {k: (1.0 + math.log(c)) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
+    vec = {k: _log_count(c) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
            for k, c in keys.items()}
+    return _unit_top(vec, max_keys)
+
+
+def key_vectors(keys: Iterable[Counter[str]], df: Mapping[str, int], n_docs: int, max_keys: int,
+                ) -> list[dict[str, float]]:
+    """``key_vector`` of each of many articles against one corpus's counts, the same floats: an
+    idf depends only on a key's count, so it is looked up by count (at 1M articles a dict of
+    every key's idf took seconds and gigabytes), as is 1 + log of an article's small counts."""
+    idf = [_idf(c, n_docs) for c in range(max(df.values(), default=0) + 1)]
+    logs, log, get = _LOG_COUNTS, math.log, df.get
+    return [_unit_top({k: (logs[c] if 0 < c < 64 else 1.0 + log(c)) * idf[get(k, 0)] for k, c in counts.items()},
+                      max_keys) for counts in keys]
+
+
+# 1 + log(count) for the small counts nearly every key has (the same floats as computing it).
+_LOG_COUNTS = [math.nan] + [1.0 + math.log(c) for c in range(1, 64)]
+
+
+def _log_count(c: int) -> float:
+    return _LOG_COUNTS[c] if 0 < c < 64 else 1.0 + math.log(c)
+
+
+def _unit_top(vec: dict[str, float], max_keys: int) -> dict[str, float]:
+    """``vec`` cut to its ``max_keys`` heaviest keys (ties: by key), divided by its norm."""
     if len(vec) > max_keys:
         # The heaviest keys carry the event; the tail costs time in every comparison.
-        top = sorted(vec, key=lambda k: (-vec[k], k))[:max_keys]
-        vec = {k: vec[k] for k in top}
-    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        top = sorted([(-w, k) for k, w in vec.items()])[:max_keys]
+        vec = {k: -neg for neg, k in top}
+    norm = math.sqrt(sum([w * w for w in vec.values()])) or 1.0
     return {k: w / norm for k, w in vec.items()}
 
 
@@ -306,17 +330,23 @@ class StoryIndex:
 
     def _join(
         self, story: StoryState, f: Features, vec: dict[str, float], emb: Vector | None, mh: Any,
-        index_minhash: bool = True,
+        index_minhash: bool = True, index_keys: bool = True,
     ) -> None:
+        """Add an article to a story; ``index_keys=False`` when nothing will look stories up by key
+        in this index (a block's stories, which the final index posts once)."""
         profile, postings = story.profile, self.postings
         dot = sum([w * profile.get(k, 0.0) for k, w in vec.items()])
         story.norm2 += 2 * dot + sum([w * w for w in vec.values()])
-        for k, w in vec.items():
-            profile[k] = profile.get(k, 0.0) + w
-            if k in postings:
-                postings[k].add(story.id)
-            else:
-                postings[k] = {story.id}
+        if index_keys:
+            for k, w in vec.items():
+                profile[k] = profile.get(k, 0.0) + w
+                if k in postings:
+                    postings[k].add(story.id)
+                else:
+                    postings[k] = {story.id}
+        else:
+            for k, w in vec.items():
+                profile[k] = profile.get(k, 0.0) + w
         if emb is not None:
             story.centroid = emb.copy() if story.centroid is None else story.centroid + emb
             story.centroid_norm = float(np.linalg.norm(story.centroid))
