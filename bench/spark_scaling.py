@@ -13,10 +13,12 @@ then, each as its own process:
 - spark: `storydiff spark-stories --master local[N]` on the JSONL, for each N in --cores
   (the whole process: JVM start, reading and parsing the JSONL included).
 
-It prints, per run, seconds, articles/s and the load average (other jobs may
-share the cores), the speed-up of the most cores over one, the ratio of each
-Spark run's time to each local `stories` run, pairwise F1 against the generated
-events, and whether each Spark run gave exactly the local stories.
+It prints, per run, seconds, CPU seconds (the process and everything it
+started: the JVM, Python workers; other jobs on the cores stretch the wall time
+but hardly this), articles/s and the load average (other jobs may share the
+cores), the speed-up of the most cores over one, the ratio of each Spark run's
+time to each local `stories` run, pairwise F1 against the generated events, and
+whether each Spark run gave exactly the local stories.
 
 With --work DIR the generated JSONL is kept there and reused (as
 bench/grouping_speed.py --work does). With --ecbplus it also runs both on the 772 ECB+ articles and checks the
@@ -32,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,13 +49,57 @@ def load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+CPU: dict[str, float] = {}  # CPU seconds of each timed command's process tree, by its last argument
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_ticks(root: int, seen: dict[int, int]) -> None:
+    """Record the user + system clock ticks of ``root`` and every process under it in ``seen``.
+
+    Read from /proc because getrusage misses them: Spark's JVM and Python workers are not
+    waited for by the process that started them.
+    """
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            parents[int(entry.name)] = int(fields[1])
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    tree, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        for child in (c for c, p in parents.items() if p == pid and c not in tree):
+            tree.add(child)
+            todo.append(child)
+    for pid in tree & ticks.keys():
+        seen[pid] = max(seen.get(pid, 0), ticks[pid])
+
+
 def timed(cmd: list[str], out: Path | None = None) -> float:
+    """Wall seconds of ``cmd``; its process tree's CPU seconds (sampled each second) go in ``CPU``."""
     started = time.perf_counter()
+    seen: dict[int, int] = {}
     with open(out, "w", encoding="utf-8") if out else open(os.devnull, "w") as fh:
-        done = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, text=True, check=False)
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE, text=True)
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(1.0):
+                _tree_ticks(proc.pid, seen)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, stderr = proc.communicate()
+        stop.set()
+        sampler.join()
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 2):
-        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    CPU[cmd[-1]] = sum(seen.values()) / TICK
+    if proc.returncode not in (0, 2):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
     return seconds
 
 
@@ -87,12 +134,13 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
             print(f"{name}: storydiff stories with {w} workers gave other stories", flush=True)
         local_stories = got
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(local_stories)):.3f}" if gold else ""
-        print(f"{name}: storydiff stories (group_workers {w}) {seconds:.0f} s, {n / seconds:,.0f} articles/s{f1} "
-              f"({load()})", flush=True)
+        print(f"{name}: storydiff stories (group_workers {w}) {seconds:.0f} s ({CPU['json']:.0f} CPU s), "
+              f"{n / seconds:,.0f} articles/s{f1} ({load()})", flush=True)
     for k in cores:
         out_dir = work / f"{name}-spark-{k}"
         seconds = timed([str(STORYDIFF), "spark-stories", "--input", str(jsonl), "--output", str(out_dir),
                          "--master", f"local[{k}]"])
+        cpu = CPU[f"local[{k}]"]
         rows[f"local[{k}]"] = seconds
         spark = stories_of(out_dir / "stories.json")
         missing = len(set(gold or ()) - set(partition(spark)))
@@ -103,7 +151,8 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(spark)):.3f}" if gold else ""
         same = "" if local_stories is None else f", identical to local: {'yes' if spark == local_stories else 'NO'}"
         ratio = "".join(f", {seconds / rows[f'local w{w}']:.2f}x local with {w} workers" for w in local_workers)
-        print(f"{name}: spark-stories local[{k}] {seconds:.0f} s, {n / seconds:,.0f} articles/s{ratio}{f1}{same}; "
+        print(f"{name}: spark-stories local[{k}] {seconds:.0f} s ({cpu:.0f} CPU s), {n / seconds:,.0f} articles/s"
+              f"{ratio}{f1}{same}; "
               f"{summary['blocks']:,} blocks, largest {summary['largest_block']:,} ({load()})", flush=True)
     if len(cores) > 1:
         lo, hi = min(cores), max(cores)
