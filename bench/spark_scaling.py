@@ -1,21 +1,24 @@
 """spark-stories scaling: wall time and articles/s by corpus size and cores, against `storydiff stories`.
 
     .venv/bin/python bench/spark_scaling.py [DATA_DIR] [--sizes 100000,1000000] [--cores 1,2] [--no-local]
-        [--work DIR]
+        [--local-workers 2,1] [--work DIR]
 
 For each size the script generates the corpus (bench/grouping_speed.py's
 generator, from the ECB+ stories in DATA_DIR, default ../shared/data) as JSONL,
 then, each as its own process:
 
 - local: `storydiff ingest` into a fresh store (timed apart), then `storydiff stories`
-  (the single-process from-scratch grouping);
+  (the from-scratch grouping) with `--setting group_workers N` for each N in --local-workers:
+  1 is the fair match for `local[1]` (one core each), 2 is the default;
 - spark: `storydiff spark-stories --master local[N]` on the JSONL, for each N in --cores
   (the whole process: JVM start, reading and parsing the JSONL included).
 
-It prints, per run, seconds, articles/s and the load average (other jobs may
-share the cores), the speed-up of the most cores over one, the ratio of each
-Spark run's time to the local `stories`, pairwise F1 against the generated
-events, and whether each Spark run gave exactly the local stories.
+It prints, per run, seconds, CPU seconds (the process and everything it
+started: the JVM, Python workers; other jobs on the cores stretch the wall time
+but hardly this), articles/s and the load average (other jobs may share the
+cores), the speed-up of the most cores over one, the ratio of each Spark run's
+time to each local `stories` run, pairwise F1 against the generated events, and
+whether each Spark run gave exactly the local stories.
 
 With --work DIR the generated JSONL is kept there and reused (as
 bench/grouping_speed.py --work does). With --ecbplus it also runs both on the 772 ECB+ articles and checks the
@@ -27,9 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,13 +49,57 @@ def load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+CPU: dict[str, float] = {}  # CPU seconds of each timed command's process tree, by its last argument
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_ticks(root: int, seen: dict[int, int]) -> None:
+    """Record the user + system clock ticks of ``root`` and every process under it in ``seen``.
+
+    Read from /proc because getrusage misses them: Spark's JVM and Python workers are not
+    waited for by the process that started them.
+    """
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            parents[int(entry.name)] = int(fields[1])
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    tree, todo = {root}, [root]
+    while todo:
+        pid = todo.pop()
+        for child in (c for c, p in parents.items() if p == pid and c not in tree):
+            tree.add(child)
+            todo.append(child)
+    for pid in tree & ticks.keys():
+        seen[pid] = max(seen.get(pid, 0), ticks[pid])
+
+
 def timed(cmd: list[str], out: Path | None = None) -> float:
+    """Wall seconds of ``cmd``; its process tree's CPU seconds (sampled each second) go in ``CPU``."""
     started = time.perf_counter()
+    seen: dict[int, int] = {}
     with open(out, "w", encoding="utf-8") if out else open(os.devnull, "w") as fh:
-        done = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, text=True, check=False)
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE, text=True)
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(1.0):
+                _tree_ticks(proc.pid, seen)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, stderr = proc.communicate()
+        stop.set()
+        sampler.join()
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 2):
-        sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    CPU[cmd[-1]] = sum(seen.values()) / TICK
+    if proc.returncode not in (0, 2):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
     return seconds
 
 
@@ -63,24 +112,35 @@ def partition(stories: list[dict[str, object]]) -> dict[str, str]:
     return {a: str(s["id"]) for s in stories for a in s["articles"]}  # type: ignore[attr-defined]
 
 
-def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local: bool,
+def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local_workers: list[int],
              gold: dict[str, str] | None) -> None:
     rows: dict[str, float] = {}
     local_stories = None
-    if local:
+    if local_workers:
         db = work / f"{name}.duckdb"
         seconds = timed([str(STORYDIFF), "ingest", str(jsonl), "--db", str(db)])
         print(f"{name}: ingest {seconds:.0f} s ({load()})", flush=True)
-        out = work / f"{name}-local.json"
-        seconds = timed([str(STORYDIFF), "stories", "--db", str(db), "--format", "json"], out)
-        rows["local"] = seconds
-        local_stories = stories_of(out)
+    for w in local_workers:
+        # A fresh copy of the store each time: on a store with stories, `stories` only adds new articles.
+        fresh = work / f"{name}-w{w}.duckdb"
+        shutil.copy(db, fresh)
+        out = work / f"{name}-local-{w}.json"
+        seconds = timed([str(STORYDIFF), "--setting", "group_workers", str(w), "stories", "--db", str(fresh),
+                         "--format", "json"], out)
+        rows[f"local w{w}"] = seconds
+        fresh.unlink()
+        got = stories_of(out)
+        if local_stories is not None and got != local_stories:
+            print(f"{name}: storydiff stories with {w} workers gave other stories", flush=True)
+        local_stories = got
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(local_stories)):.3f}" if gold else ""
-        print(f"{name}: storydiff stories {seconds:.0f} s, {n / seconds:,.0f} articles/s{f1} ({load()})", flush=True)
+        print(f"{name}: storydiff stories (group_workers {w}) {seconds:.0f} s ({CPU['json']:.0f} CPU s), "
+              f"{n / seconds:,.0f} articles/s{f1} ({load()})", flush=True)
     for k in cores:
         out_dir = work / f"{name}-spark-{k}"
         seconds = timed([str(STORYDIFF), "spark-stories", "--input", str(jsonl), "--output", str(out_dir),
                          "--master", f"local[{k}]"])
+        cpu = CPU[f"local[{k}]"]
         rows[f"local[{k}]"] = seconds
         spark = stories_of(out_dir / "stories.json")
         missing = len(set(gold or ()) - set(partition(spark)))
@@ -90,8 +150,9 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
         summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(spark)):.3f}" if gold else ""
         same = "" if local_stories is None else f", identical to local: {'yes' if spark == local_stories else 'NO'}"
-        ratio = f", {seconds / rows['local']:.2f}x the local time" if "local" in rows else ""
-        print(f"{name}: spark-stories local[{k}] {seconds:.0f} s, {n / seconds:,.0f} articles/s{ratio}{f1}{same}; "
+        ratio = "".join(f", {seconds / rows[f'local w{w}']:.2f}x local with {w} workers" for w in local_workers)
+        print(f"{name}: spark-stories local[{k}] {seconds:.0f} s ({cpu:.0f} CPU s), {n / seconds:,.0f} articles/s"
+              f"{ratio}{f1}{same}; "
               f"{summary['blocks']:,} blocks, largest {summary['largest_block']:,} ({load()})", flush=True)
     if len(cores) > 1:
         lo, hi = min(cores), max(cores)
@@ -104,11 +165,13 @@ def main() -> None:
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--cores", default="1,2")
-    parser.add_argument("--no-local", action="store_true", help="skip the single-process `storydiff stories`")
+    parser.add_argument("--no-local", action="store_true", help="skip the local `storydiff stories`")
+    parser.add_argument("--local-workers", default="2,1", help="group_workers for each local `stories` run")
     parser.add_argument("--ecbplus", action="store_true", help="also check both give the same stories on ECB+")
     parser.add_argument("--work", type=Path, help="keep the generated JSONL here and reuse it")
     args = parser.parse_args()
     cores = [int(c) for c in args.cores.split(",")]
+    local_workers = [] if args.no_local else [int(w) for w in args.local_workers.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.ecbplus:
@@ -118,14 +181,14 @@ def main() -> None:
                     fh.write(json.dumps({"id": path.stem, "text": path.read_text(encoding="utf-8")}) + "\n")
             gold = {json.loads(line)["id"]: json.loads(line)["story"]
                     for line in (args.data / "ecbplus" / "gold_stories.jsonl").open(encoding="utf-8")}
-            run_size("ecbplus", ecb, len(gold), cores[-1:], work, True, gold)
+            run_size("ecbplus", ecb, len(gold), cores[-1:], work, local_workers[:1] or [2], gold)
         for n in map(int, args.sizes.split(",")):
             jsonl = (args.work or work) / f"gen-{n}.jsonl"
             if not args.work or not jsonl.exists():
                 generate(args.data, n, jsonl.with_suffix(".partial"))
                 jsonl.with_suffix(".partial").replace(jsonl)
             gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
-            run_size(f"n={n}", jsonl, n, cores, work, not args.no_local, gold)
+            run_size(f"n={n}", jsonl, n, cores, work, local_workers, gold)
 
 
 if __name__ == "__main__":

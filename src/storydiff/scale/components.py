@@ -49,11 +49,11 @@ def components(edges: Any, partitions: int, max_rounds: int = 64) -> Any:
         large = both.groupByKey(partitions).flatMap(_large_star)
         small = large.groupByKey(partitions).flatMap(_small_star).distinct(partitions)
         small.localCheckpoint()
-        # A star forest: every edge goes child -> root, and no root is anyone's child.
-        children = small.keys().distinct(partitions).map(lambda v: (v, None))
-        parents = small.values().distinct(partitions).map(lambda v: (v, None))
+        # A star forest: every edge goes child -> root, and no root is anyone's child
+        # (one shuffle: each node's roles, 1 child and 2 parent, or-ed).
         current = small
-        if children.join(parents, partitions).isEmpty():
+        roles = small.flatMap(lambda e: ((e[0], 1), (e[1], 2))).reduceByKey(lambda x, y: x | y, partitions)
+        if roles.filter(lambda kv: kv[1] == 3).isEmpty():
             LOGGER.info("components converged after %d rounds", rounds)
             return current
     raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")

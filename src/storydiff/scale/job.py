@@ -2,15 +2,18 @@
 
 1. read and check records (``read``); a bad record becomes a reject with its reason;
 2. features, title and embedding per article, in ``mapPartitions`` (the
-   model loads once per Python worker); a repeated id keeps its first record;
-3. key counts (``reduceByKey``), joined onto each article's keys;
-4. key vectors and buckets; each bucket links its members (``Linker``);
+   model loads once per Python worker), sent to the article's *home*
+   partition (by id), where a repeated id keeps its first record;
+3. key counts: each home counts its keys and asks each key's partition for
+   the corpus-wide counts of the keys it holds;
+4. key vectors and buckets at home; each bucket's partition links its members (``Linker``);
 5. connected components of the links (``components``), on the executors;
 6. each block clustered on its own (``cluster_block``), blocks of one article directly;
 7. stories numbered by earliest article, written by ``output``.
 
-Every decision is made by the functions ``group_from_scratch`` calls, on
-the same values, so the stories equal those of ``storydiff stories --rebuild``.
+Articles travel as ``Frame``s (columns of a few thousand articles), not one
+object each. Every decision is made by the functions ``group_from_scratch``
+calls, on the same values, so the stories equal those of ``storydiff stories --rebuild``.
 """
 
 from __future__ import annotations
@@ -18,46 +21,32 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..group.block import (
-    BlockMember,
-    KeyVector,
-    Linker,
-    Order,
-    arrival_order,
-    block_keys,
-    buckets,
-    cluster_block,
-    embed_leads,
-)
+from ..group.block import BlockMember, Linker, Order, block_keys, buckets, cluster_block, embed_leads
 from ..group.embed import embed, load_model
-from ..group.features import Features, features
-from ..group.index import GroupParams, article_title, key_vector
+from ..group.features import features
+from ..group.index import GroupParams, article_title, inverse_frequencies, key_vector
 from ..models import Article, Skipped, Story
 from ..settings import Settings
 from .components import components
-from .output import write_output
+from .frames import Frame
+from .output import partial_dir, write_output
 from .read import read_records
 
 LOGGER = logging.getLogger(__name__)
 
 EMBED_BATCH = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What clustering needs of one article (its text is dropped after step 2)."""
-
-    features: Features
-    title: str | None
-    embedding: Any  # float32 vector, or None when embeddings are off
+# Articles per frame sent on: the JVM holds each RDD element as one byte array,
+# and one frame per partition ran its heap out at 100k articles.
+FRAME_ROWS = 4096
+Reject = tuple[int, str, str]  # record number, origin, reason
 
 
 @dataclass(slots=True)
@@ -85,104 +74,226 @@ class SparkReport:
                 "blocks": self.blocks, "largest_block": self.largest_block, "seconds": round(self.seconds, 1)}
 
 
-def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams, model: str | None) -> Iterator[Any]:
-    """Step 2 for one partition: ('a', id, (record no., text hash, origin, Prepared)) or ('r', no., origin, reason)."""
-    batch: list[tuple[int, Article]] = []
-
-    def flush() -> Iterator[Any]:
-        feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
-                 for _, a in batch]
-        embs = embed_leads(lambda texts: embed(load_model(model), texts), [f.lead for f in feats]) \
-            if model is not None and feats else None
-        for j, (no, a) in enumerate(batch):
-            f = replace(feats[j], lead="")  # the embedding is made; the lead is not needed further
-            yield ("a", a.id, (no, a.content_hash, a.origin, Prepared(f, article_title(a),
-                                                                       embs[j] if embs is not None else None)))
-        batch.clear()
-
-    for no, item in part:
-        if isinstance(item, Skipped):
-            yield ("r", no, item.origin, item.reason)
-            continue
-        batch.append((no, item))
-        if len(batch) >= EMBED_BATCH:
-            yield from flush()
-    yield from flush()
-
-
-def _duplicates(item: tuple[str, Iterable[tuple[int, str, str]]]) -> Iterator[tuple[int, str, str]]:
-    """A repeated id keeps its first record, as the store does; a different text under it is a reject."""
-    _, copies = item
-    first, *rest = sorted(copies)
-    for no, digest, origin in rest:
-        if digest != first[1]:
-            yield (no, origin, f"id already used by {first[2]} for a different text; that one is kept")
-
-
-def _vectorise(item: tuple[int, tuple[Prepared, Iterable[tuple[str, int]] | None]], n_docs: int,
-               params: GroupParams) -> tuple[int, tuple[Prepared, KeyVector, dict[str, int], list[str]]]:
-    """Step 4 for one article: its key vector, the counts of its vector keys, its blocking keys."""
-    node, (prep, counts) = item
-    df = dict(counts or ())
-    vec = key_vector(prep.features.keys, df, n_docs, params.max_keys)
-    # The vector carries the keys from here on; the rest is persisted and shuffled lighter without them.
-    prep = replace(prep, features=replace(prep.features, keys=Counter()))
-    return node, (prep, vec, {k: df[k] for k in vec}, block_keys(vec, df, params))
-
-
-def _bucket_shares(item: tuple[int, tuple[Prepared, KeyVector, dict[str, int], list[str]]], params: GroupParams,
-                   parts: int) -> Iterator[tuple[int, tuple[BlockMember, list[str]]]]:
-    """Step 4: an article goes once to each partition that holds one of its buckets, with their names.
-
-    Sending it once per bucket instead would copy its key vector some 30 times.
-    """
-    node, (prep, vec, _, keys) = item
-    f = prep.features
-    member = (arrival_order(f.id, f.published), node, vec, frozenset(keys))
-    shares: dict[int, list[str]] = {}
-    for name in buckets(f, keys, params):
-        shares.setdefault(zlib.crc32(name.encode("utf-8")) % parts, []).append(name)
-    for part, names in shares.items():
-        yield part, (member, names)
+def _part(name: str, parts: int) -> int:
+    return zlib.crc32(name.encode("utf-8")) % parts
 
 
 def _identity(part: int) -> int:
     return part
 
 
-def _link(part: Iterable[tuple[int, tuple[BlockMember, list[str]]]], params: GroupParams) -> Iterator[tuple[int, int]]:
-    """Step 4's links for the buckets of one partition (one Linker: see its docstring)."""
-    members: dict[str, list[BlockMember]] = {}
-    for _, (member, names) in part:
-        for name in names:
-            members.setdefault(name, []).append(member)
+def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams, model: str | None,
+             parts: int) -> Iterator[tuple[int, Any]]:
+    """Step 2 for one input partition: ``(home, ("a", frame, digests, origins))`` per home and
+    batch, and ``(0, ("r", rejects))``."""
+    batch: list[tuple[int, Article]] = []
+    rejects: list[Reject] = []
+
+    def flush() -> Iterator[tuple[int, Any]]:
+        feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
+                 for _, a in batch]
+        embs = embed_leads(lambda texts: embed(load_model(model), texts), [f.lead for f in feats]) \
+            if model is not None and feats else None
+        homes: dict[int, list[int]] = defaultdict(list)
+        for j, (_, a) in enumerate(batch):
+            homes[_part(a.id, parts)].append(j)
+        for home, rows in homes.items():
+            frame = Frame.of([batch[j][0] for j in rows], [feats[j] for j in rows],
+                             [article_title(batch[j][1]) for j in rows], embs[rows] if embs is not None else None)
+            yield home, ("a", frame, [batch[j][1].content_hash for j in rows], [batch[j][1].origin for j in rows])
+        batch.clear()
+
+    for no, item in part:
+        if isinstance(item, Skipped):
+            rejects.append((no, item.origin, item.reason))
+            continue
+        batch.append((no, item))
+        if len(batch) >= EMBED_BATCH:
+            yield from flush()
+    yield from flush()
+    if rejects:
+        yield 0, ("r", rejects)
+
+
+def _home(home: int, part: Iterable[tuple[int, Any]], parts: int) -> Iterator[tuple[Any, ...]]:
+    """Steps 2-3 at one home: the first record of each id (later ones with another text are
+    rejects); ``("f", home, frame)``, ``("r", rejects)`` and, for each key partition,
+    ``("c", key partition, home, keys, how many of this home's articles hold each, articles here)``."""
+    frames: list[Frame] = []
+    digests: list[str] = []
+    origins: list[str] = []
+    rejects: list[Reject] = []
+    for _, item in part:
+        if item[0] == "r":
+            rejects += item[1]
+        else:
+            frames.append(item[1])
+            digests += item[2]
+            origins += item[3]
+    frame = Frame.concat(frames)
+    if frame is not None:
+        first: dict[str, int] = {}
+        for i in np.argsort(frame.nodes, kind="stable").tolist():  # record order: the store keeps the first
+            j = first.setdefault(frame.id(i), i)
+            if j != i and digests[i] != digests[j]:
+                rejects.append((int(frame.nodes[i]), origins[i],
+                                f"id already used by {origins[j]} for a different text; that one is kept"))
+        frame = frame.take(sorted(first.values()))
+        # Node numbers only name articles (arrival order breaks every tie); these say where home is.
+        frame.nodes = np.arange(len(frame), dtype=np.int64) * parts + home
+        for lo in range(0, len(frame), FRAME_ROWS):
+            yield ("f", home, frame.take(range(lo, min(lo + FRAME_ROWS, len(frame)))))
+    if rejects:
+        yield ("r", rejects)
+    held = Counter(frame.keys if frame is not None else ())  # an article lists each of its keys once
+    by_part: list[list[str]] = [[] for _ in range(parts)]
+    for key in held:
+        by_part[_part(key, parts)].append(key)
+    for q, keys in enumerate(by_part):
+        yield ("c", q, home, keys, np.fromiter((held[k] for k in keys), np.int64, len(keys)),
+               len(frame) if frame is not None else 0)
+
+
+def _key_counts(part: Iterable[tuple[int, tuple[Any, ...]]]) -> Iterator[tuple[int, Any]]:
+    """Step 3 for one key partition: to each home, the corpus-wide counts of the keys it asked for,
+    and the corpus size (every home reports to every key partition)."""
+    asked = [item for _, item in part]
+    total: Counter[str] = Counter()
+    for _, keys, counts, _ in asked:
+        total.update(dict(zip(keys, counts.tolist(), strict=True)))
+    n_docs = sum(item[3] for item in asked)
+    for home, keys, _, _ in asked:
+        yield home, ("d", keys, np.fromiter((total[k] for k in keys), np.int64, len(keys)), n_docs)
+
+
+# What linking needs of an article, in plain tuples (they pickle fastest): its
+# arrival order, node, key vector as keys and weights, blocking keys; and the
+# names of its buckets in one partition.
+Share = tuple[Order, int, tuple[str, ...], tuple[float, ...], tuple[str, ...], list[str]]
+
+
+def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
+               parts: int) -> Iterator[tuple[Any, ...]]:
+    """Step 4 at one home: ``("v", home, frame, corpus size)`` with key vectors, and
+    ``("s", bucket partition, [Share])``: an article goes once to each partition that holds
+    one of its buckets (once per bucket would copy its key vector some 30 times)."""
+    frames: list[Frame] = []
+    df: dict[str, int] = {}
+    n_docs = 0
+    for _, item in part:
+        if item[0] == "f":
+            frames.append(item[1])
+        else:
+            df.update(zip(item[1], item[2].tolist(), strict=True))
+            n_docs = item[3]
+    idf = inverse_frequencies(df, n_docs)
+    for frame in frames:
+        keys: list[str] = []
+        weights: list[float] = []
+        sizes: list[int] = []
+        shares: dict[int, list[Share]] = defaultdict(list)
+        for i in range(len(frame)):
+            vec = key_vector(Counter(dict(frame.key_items(i))), df, n_docs, params.max_keys, idf)
+            keys += vec
+            weights += vec.values()
+            sizes.append(len(vec))
+            rare = block_keys(vec, df, params)
+            order, node = frame.order(i), int(frame.nodes[i])
+            vec_keys, vec_weights = tuple(vec), tuple(vec.values())
+            names: dict[int, list[str]] = defaultdict(list)
+            for name in buckets(frame.feature(i), rare, params):
+                names[_part(name, parts)].append(name)
+            for q, named in names.items():
+                shares[q].append((order, node, vec_keys, vec_weights, tuple(rare), named))
+        counts = np.fromiter((df[k] for k in keys), np.int64, len(keys))
+        vectors = Frame(frame.nodes, frame.rest, frame.titles, frame.minhash, frame.embs, keys,
+                        np.asarray(weights, dtype=np.float64), np.zeros(len(sizes) + 1, np.int64), counts)
+        np.cumsum(sizes, out=vectors.bounds[1:])
+        yield ("v", home, vectors, n_docs)
+        for q, members in shares.items():
+            yield ("s", q, members)
+
+
+def _link(part: Iterable[tuple[int, list[Share]]], params: GroupParams) -> Iterator[tuple[int, int]]:
+    """Step 4's links for the buckets of one partition (one Linker: see its docstring), as
+    ``(node, root)`` of the Linker's sets: the same components, in fewer and shorter edges."""
+    members: dict[str, list[BlockMember]] = defaultdict(list)
+    for _, shared in part:
+        for order, node, vec_keys, vec_weights, rare, names in shared:
+            member = (order, node, dict(zip(vec_keys, vec_weights, strict=True)), frozenset(rare))
+            for name in names:
+                members[name].append(member)
     linker = Linker()
     for name, group in members.items():
         if len(group) > 1:
-            yield from linker.link(name, group, params)
+            linker.link(name, group, params)
+    for node in list(linker.parent):
+        root = linker.find(node)
+        if root != node:
+            yield node, root
 
 
-def _cluster(item: tuple[int, Iterable[tuple[Prepared, KeyVector, dict[str, int], list[str]]]], n_docs: int,
-             params: GroupParams) -> Iterator[tuple[Order, dict[str, Any]]]:
-    """Step 6 for one block: its stories, each keyed by its earliest article."""
-    _, rows = item
-    members = list(rows)
-    feats = [m[0].features for m in members]
-    embs = np.stack([m[0].embedding for m in members]) if members[0][0].embedding is not None else None
-    df = {k: count for m in members for k, count in m[2].items()}  # corpus-wide counts, not summed here
-    orders = {f.id: arrival_order(f.id, f.published) for f in feats}
-    for story in cluster_block(feats, [m[0].title for m in members], [m[1] for m in members], embs, df, n_docs,
-                               params):
-        first = min(orders[a] for a in story.members)
-        yield first, {"articles": list(story.members), "title": story.title, "first_seen": story.first_seen,
-                      "last_seen": story.last_seen}
+def _place(part: Iterable[tuple[int, Any]], parts: int,
+           blocks: int) -> Iterator[tuple[int, tuple[Frame, list[int], int]]]:
+    """Step 6's routing at one home: each article to its block's partition (of ``blocks``) with
+    its block (an article no link reaches is a block of its own)."""
+    frames: list[Frame] = []
+    label: dict[int, int] = {}
+    n_docs = 0
+    for _, item in part:
+        if item[0] == "v":
+            frames.append(item[1])
+            n_docs = item[2]
+        else:
+            label[item[1]] = item[2]
+    for frame in frames:
+        roots = [label.get(node, node) for node in frame.nodes.tolist()]
+        rows: dict[int, list[int]] = defaultdict(list)
+        for i, root in enumerate(roots):
+            rows[(root // parts) % blocks].append(i)  # a root's node // parts counts its home's articles
+        for q, taken in rows.items():
+            yield q, (frame.take(taken), [roots[i] for i in taken], n_docs)
 
 
-def _alone(prep: Prepared) -> tuple[Order, dict[str, Any]]:
-    """A block of one article: a story of one, as ``group_from_scratch`` makes it."""
-    f = prep.features
-    return arrival_order(f.id, f.published), {"articles": [f.id], "title": prep.title, "first_seen": f.published,
-                                              "last_seen": f.published}
+def _cluster(part: Iterable[tuple[int, tuple[Frame, list[int], int]]], params: GroupParams) -> Iterator[Any]:
+    """Step 6 for the blocks of one partition: ``("s", earliest article, story)`` each, and
+    ``("m", articles, blocks, largest block)`` once."""
+    frames: list[Frame] = []
+    roots: list[int] = []
+    n_docs = 0
+    for _, (got, block_roots, n) in part:
+        frames.append(got)
+        roots += block_roots
+        n_docs = n
+    frame = Frame.concat(frames)
+    if frame is None:
+        yield ("m", 0, 0, 0)
+        return
+    blocks: dict[int, list[int]] = defaultdict(list)
+    for i, root in enumerate(roots):
+        blocks[root].append(i)
+    assert frame.counts is not None
+    for block in blocks.values():
+        if len(block) == 1:
+            # A block of one article: a story of one, as ``group_from_scratch`` makes it.
+            i = block[0]
+            yield ("s", frame.order(i), {"articles": [frame.id(i)], "title": frame.titles[i],
+                                         "first_seen": frame.published(i), "last_seen": frame.published(i)})
+            continue
+        orders = {frame.id(i): frame.order(i) for i in block}
+        vecs: list[dict[str, float]] = []
+        df: dict[str, int] = {}  # corpus-wide counts, not summed here
+        for i in block:
+            lo, hi = int(frame.bounds[i]), int(frame.bounds[i + 1])
+            vecs.append(dict(zip(frame.keys[lo:hi], frame.values[lo:hi].tolist(), strict=True)))
+            df.update(zip(frame.keys[lo:hi], frame.counts[lo:hi].tolist(), strict=True))
+        embs = frame.embs[block] if frame.embs is not None else None
+        for story in cluster_block([frame.feature(i) for i in block], [frame.titles[i] for i in block], vecs, embs,
+                                   df, n_docs, params):
+            yield ("s", min(orders[a] for a in story.members),
+                   {"articles": list(story.members), "title": story.title, "first_seen": story.first_seen,
+                    "last_seen": story.last_seen})
+    yield ("m", len(frame), len(blocks), max(len(b) for b in blocks.values()))
 
 
 def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings | None = None,
@@ -195,66 +306,54 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     model = str(settings["group_embedding_model"]) if embeds else None
     sc = spark.sparkContext
     parts = partitions or max(2, sc.defaultParallelism * 2)
+    partial_dir(output.resolve()).mkdir(parents=True, exist_ok=True)  # the run has begun (see ``output``)
 
-    # 1-2. records -> prepared articles and rejects. A record's number is
-    # unique, so it names the article's node; every later join on nodes uses
-    # one partitioning, so the articles themselves move only twice (here, and
-    # to their blocks) while the small tables come to them.
-    prepared = read_records(spark, input_path, settings, parts).mapPartitions(
-        lambda part: _prepare(part, params, model)).persist(_storage())
-    rejects = prepared.filter(lambda r: r[0] == "r").map(lambda r: (r[1], r[2], r[3]))
-    arts = prepared.filter(lambda r: r[0] == "a").map(lambda r: (r[2][0], r[2][3]))
-    copies = prepared.filter(lambda r: r[0] == "a").map(lambda r: (r[1], r[2][:3])).groupByKey(parts)
-    rejects = rejects.union(copies.flatMap(_duplicates))
-    firsts = copies.map(lambda kv: (min(kv[1])[0], None)).partitionBy(parts)
-    nodes = arts.partitionBy(parts).join(firsts, parts).mapValues(lambda v: v[0]).persist(_storage())
-    n_docs = nodes.count()
-    LOGGER.info("read and featured %d articles: %.1f s", n_docs, time.perf_counter() - started)
+    # 1-3. records -> features at each article's home -> key counts. Every
+    # exchange keys its items by partition number (``_identity``), so an item
+    # lands where its key says.
+    # Reading splits finer than the rest: featuring is most of the work, and a last
+    # wave with fewer tasks than cores leaves cores idle.
+    prepared = read_records(spark, input_path, settings, parts * 4).mapPartitions(
+        lambda part: _prepare(part, params, model, parts))
+    homes = prepared.partitionBy(parts, _identity).mapPartitionsWithIndex(
+        lambda home, part: _home(home, part, parts)).persist(_storage())
+    frames = homes.filter(lambda r: r[0] == "f").map(lambda r: (r[1], ("f", r[2])))
+    replies = homes.filter(lambda r: r[0] == "c").map(lambda r: (r[1], r[2:])).partitionBy(
+        parts, _identity).mapPartitions(_key_counts)
 
-    # 3. key counts, and each article's keys with their counts
-    holders = nodes.flatMap(lambda r: ((k, r[0]) for k in r[1].features.keys))
-    df = holders.map(lambda kv: (kv[0], 1)).reduceByKey(lambda x, y: x + y, parts)
-    counts = holders.join(df, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts)
-
-    # 4. vectors, buckets, links. A left join: an article with no event key at all still lands in a story.
-    vectors = nodes.leftOuterJoin(counts, parts).map(lambda item: _vectorise(item, n_docs, params),
-                                                     preservesPartitioning=True).persist(_storage())
-    links = vectors.flatMap(lambda item: _bucket_shares(item, params, parts)).partitionBy(
+    # 4. vectors and buckets at home, links per bucket partition
+    vectors = frames.union(replies).partitionBy(parts, _identity).mapPartitionsWithIndex(
+        lambda home, part: _vectorise(home, part, params, parts)).persist(_storage())
+    links = vectors.filter(lambda r: r[0] == "s").map(lambda r: (r[1], r[2])).partitionBy(
         parts, _identity).mapPartitions(lambda part: _link(part, params))
 
     # 5. blocks (labels: each linked node but a block's smallest -> that smallest node)
-    labels = components(links, parts).persist(_storage())
-    roots = labels.map(lambda r: (r[1], 1)).reduceByKey(lambda x, y: x + y, parts).persist(_storage())
-    report = SparkReport(articles=n_docs)
-    LOGGER.info("key counts, links and blocks: %.1f s", time.perf_counter() - started)
-    # One job: how many roots, how many children they have (each child counts once), the most.
-    n_roots, n_children, most = roots.values().aggregate(
-        (0, 0, 0), lambda acc, c: (acc[0] + 1, acc[1] + c, max(acc[2], c)),
-        lambda a, b: (a[0] + b[0], a[1] + b[1], max(a[2], b[2])))
-    if n_roots:
-        report.largest_block = most + 1
-        report.blocks = n_docs - n_children  # each block has one root; the rest are children
-    else:
-        report.largest_block, report.blocks = min(1, n_docs), n_docs
+    labels = components(links, parts)
+    LOGGER.info("read, featured, vectors, links and blocks: %.1f s", time.perf_counter() - started)
 
-    # 6. stories per block; articles no link reaches are stories of one
-    blocks = labels.union(roots.map(lambda r: (r[0], r[0]))).partitionBy(parts)
-    placed = vectors.leftOuterJoin(blocks, parts)
-    alone = placed.filter(lambda r: r[1][1] is None).map(lambda r: _alone(r[1][0][0]))
-    blocked = placed.filter(lambda r: r[1][1] is not None).map(lambda r: (r[1][1], r[1][0])).groupByKey(parts)
-    clustered = blocked.flatMap(lambda item: _cluster(item, n_docs, params))
+    # 6. articles to their blocks' partitions, stories per block
+    placed = vectors.filter(lambda r: r[0] == "v").map(lambda r: (r[1], ("v", r[2], r[3]))).union(
+        labels.map(lambda r: (r[0] % parts, ("l", r[0], r[1])))).partitionBy(parts, _identity).mapPartitions(
+        lambda part: _place(part, parts, parts * 4))
+    # More block partitions than elsewhere: the one with the largest block then holds little else
+    # (100k articles on two cores in four: that task ran alone for 31 s of the stage's 49).
+    clustered = placed.partitionBy(parts * 4, _identity).mapPartitions(
+        lambda part: _cluster(part, params)).persist(_storage())
+    report = SparkReport()
+    report.articles, report.blocks, report.largest_block = clustered.filter(lambda r: r[0] == "m").map(
+        lambda r: r[1:]).fold((0, 0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1], max(a[2], b[2])))
+    LOGGER.info("clustered: %.1f s", time.perf_counter() - started)
 
     # 7. ids by earliest article
-    # Kept: sortByKey samples its input and zipWithIndex counts it, and each
-    # would otherwise cluster every block again.
-    keyed = clustered.union(alone).persist(_storage())
-    ordered = keyed.sortByKey(numPartitions=parts).values().zipWithIndex()
+    ordered = clustered.filter(lambda r: r[0] == "s").map(lambda r: (r[1], r[2])).sortByKey(
+        numPartitions=parts).values().zipWithIndex()
     stories = ordered.map(lambda r: Story(f"S{r[1] + 1}", tuple(r[0]["articles"]), r[0]["title"],
                                           r[0]["first_seen"], r[0]["last_seen"]))
+    rejects = homes.filter(lambda r: r[0] == "r").flatMap(lambda r: r[1])
     report.seconds = time.perf_counter() - started  # summary.json: the time before writing
     write_output(spark, stories, rejects, output, report)
     report.seconds = time.perf_counter() - started
-    for rdd in (prepared, nodes, vectors, labels, roots, keyed):
+    for rdd in (homes, vectors, clustered):
         rdd.unpersist()
     LOGGER.info("spark-stories: %s", report.as_dict())
     return report

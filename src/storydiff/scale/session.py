@@ -32,6 +32,9 @@ def spark_session(master: str = "local[*]", conf: Mapping[str, str] | None = Non
         "spark.ui.showConsoleProgress": "false",
         # Stories are few and large next to rows: fewer shuffle partitions than Spark's 200.
         "spark.sql.shuffle.partitions": "16",
+        # A local master runs the executors in the driver's JVM, which holds the persisted
+        # article frames and shuffle buffers: Spark's 1g ran out at 100k articles.
+        "spark.driver.memory": "4g",
     }
     for key, value in {**defaults, **(conf or {})}.items():
         builder = builder.config(key, value)
