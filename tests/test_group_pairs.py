@@ -109,6 +109,19 @@ def test_reports_of_one_quake_score_above_reports_of_another() -> None:
     assert max(other, default=0.0) < threshold
 
 
+def test_headlines_told_alike_about_different_people_are_different_stories() -> None:
+    headlines = {
+        "a1": "Climber who survived two nights stuck on Ben Lomond after seeing his brother fall is rescued",
+        "a2": "Climber rescued from Ben Lomond after two nights stuck on the ridge, brother dies in the fall",
+        "b1": "Climber who survived two nights stuck on Mount Kenya after seeing his brother fall is rescued",
+        "b2": "Climber who survived two nights stuck on Mount Kenya after his brother's fall is rescued",
+        "c1": "Climber who survived two nights stuck on Aoraki after seeing his brother fall is rescued",
+    }
+    articles = [Article(id=k, text=v, published="2025-03-04") for k, v in headlines.items()]
+    stories = {frozenset(s.articles) for s in group_stories(articles)}
+    assert stories == {frozenset({"a1", "a2"}), frozenset({"b1", "b2"}), frozenset({"c1"})}
+
+
 def test_pairs_dated_further_apart_than_the_window_are_not_scored() -> None:
     wire, daily = (a for a in _read("corpus.jsonl") if a.id in ("quake-tr-wire", "quake-tr-daily"))
     assert _pairs([wire, daily])

@@ -16,7 +16,8 @@ defined in steps that each depend only on data a cluster can bring together:
    before it, so a huge bucket costs a bounded amount.
 4. **components** of the links: the blocks.
 5. **clustering**: each block on its own: its pairs scored by the pair
-   model and linked by weighted-average linkage (``pairs``, ``linkage``), or,
+   model (headlines told alike about different names kept apart:
+   ``pairs.named_apart``) and linked by weighted-average linkage (``pairs``, ``linkage``), or,
    in a block larger than ``pair_max_block``, ``StoryIndex.assign`` (all three
    tiers and the refinement); both read the corpus-wide key counts.
 6. **ids**: stories numbered by their earliest article in arrival order
@@ -54,7 +55,7 @@ from .index import (
     lsh_bands,
 )
 from .linkage import weighted_clusters
-from .pairs import load_pair_model, pair_features
+from .pairs import load_pair_model, named_apart, pair_features
 from .workers import ordered_map, worker_state
 
 LOGGER = logging.getLogger(__name__)
@@ -238,7 +239,9 @@ def pair_stories(
     rare = [block_keys(v, df, params) for v in vecs]
     i, j, x = pair_features(feats, vecs, embs, rare, params.window_days)
     threshold = params.pair_threshold if params.pair_threshold > 0 else model.threshold
-    labels = weighted_clusters(len(feats), i, j, model.probability(x), threshold)
+    probability = model.probability(x)
+    probability[named_apart(feats, i, j, x)] = 0.0
+    labels = weighted_clusters(len(feats), i, j, probability, threshold)
     index = StoryIndex(params)
     stories: dict[int, StoryState] = {}
     for k, f in enumerate(feats):

@@ -178,3 +178,18 @@ def pair_features(
         embedding = np.zeros(len(i))
     x = np.column_stack([cosine, shared, shared_rare, jaccard, lead, same, differs, embedding])
     return i, j, x
+
+
+def named_apart(feats: Sequence[Features], i: npt.NDArray[np.int64], j: npt.NDArray[np.int64],
+                x: Matrix) -> npt.NDArray[np.bool_]:
+    """The pairs of headlines that each name someone and share no name in their leads.
+
+    Two such headlines are two events told alike (a bulletin's wording reused
+    for another climber, another town); the model, which learned from full
+    reports, reads their shared wording and embedding as one event. Their
+    shared headline words say how an event is told, the names say which one.
+    """
+    named = np.array([f.headline and bool(f.lead_keys) for f in feats], dtype=bool)
+    if not len(i):
+        return np.zeros(0, dtype=bool)
+    return np.asarray(named[i] & named[j] & (x[:, FEATURES.index("lead")] == 0), dtype=bool)
