@@ -29,7 +29,16 @@ from typing import Any
 
 import numpy as np
 
-from ..group.block import BlockMember, Linker, Order, block_keys, buckets, cluster_block, embed_leads
+from ..group.block import (
+    BlockMember,
+    Linker,
+    Order,
+    block_keys,
+    buckets,
+    cluster_block,
+    embed_leads,
+    headline_names,
+)
 from ..group.embed import embed, load_model
 from ..group.features import features
 from ..group.index import GroupParams, article_title, inverse_frequencies, key_vector
@@ -169,7 +178,7 @@ def _key_counts(part: Iterable[tuple[int, tuple[Any, ...]]]) -> Iterator[tuple[i
 # What linking needs of an article, in plain tuples (they pickle fastest): its
 # arrival order, node, key vector as keys and weights, blocking keys; and the
 # names of its buckets in one partition.
-Share = tuple[Order, int, tuple[str, ...], tuple[float, ...], tuple[str, ...], list[str]]
+Share = tuple[Order, int, tuple[str, ...], tuple[float, ...], tuple[str, ...], frozenset[str] | None, list[str]]
 
 
 def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
@@ -201,10 +210,12 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
             order, node = frame.order(i), int(frame.nodes[i])
             vec_keys, vec_weights = tuple(vec), tuple(vec.values())
             names: dict[int, list[str]] = defaultdict(list)
-            for name in buckets(frame.feature(i), rare, params):
+            feature = frame.feature(i)
+            for name in buckets(feature, rare, params):
                 names[_part(name, parts)].append(name)
+            heads = headline_names(feature)
             for q, named in names.items():
-                shares[q].append((order, node, vec_keys, vec_weights, tuple(rare), named))
+                shares[q].append((order, node, vec_keys, vec_weights, tuple(rare), heads, named))
         counts = np.fromiter((df[k] for k in keys), np.int64, len(keys))
         vectors = Frame(frame.nodes, frame.rest, frame.titles, frame.minhash, frame.embs, keys,
                         np.asarray(weights, dtype=np.float64), np.zeros(len(sizes) + 1, np.int64), counts)
@@ -219,8 +230,8 @@ def _link(part: Iterable[tuple[int, list[Share]]], params: GroupParams) -> Itera
     ``(node, root)`` of the Linker's sets: the same components, in fewer and shorter edges."""
     members: dict[str, list[BlockMember]] = defaultdict(list)
     for _, shared in part:
-        for order, node, vec_keys, vec_weights, rare, names in shared:
-            member = (order, node, dict(zip(vec_keys, vec_weights, strict=True)), frozenset(rare))
+        for order, node, vec_keys, vec_weights, rare, heads, names in shared:
+            member = (order, node, dict(zip(vec_keys, vec_weights, strict=True)), frozenset(rare), heads)
             for name in names:
                 members[name].append(member)
     linker = Linker()
