@@ -146,3 +146,21 @@ def test_dense_and_sparse_key_matrices_give_the_same_pairs(monkeypatch: pytest.M
     sparse_ = _pairs(articles)
     assert dense.keys() == sparse_.keys() and len(dense) > 10
     assert all(abs(dense[k] - sparse_[k]) < 1e-9 for k in dense)
+
+
+def test_headlines_told_alike_about_different_names_are_not_linked_into_one_block() -> None:
+    from storydiff.group.block import headline_names, linked
+
+    params = GroupParams.from_settings(Settings())
+    texts = {"a": "Climber who survived two nights stuck on Ben Lomond is rescued",
+             "a2": "Climber stuck two nights on Ben Lomond rescued after brother dies",
+             "b": "Climber who survived two nights stuck on Mount Kenya is rescued"}
+    feats = {k: features(Article(id=k, text=v), params.shingle_size, params.lead_chars, params.num_perm,
+                         params.headline_words) for k, v in texts.items()}
+    vec = {"climber": 0.5, "survived": 0.5, "nights": 0.5, "stuck": 0.5}
+    members = {k: ((False, "", k), n, vec, frozenset(vec), headline_names(f)) for n, (k, f) in enumerate(feats.items())}
+    assert members["a"][4] == frozenset({"ben", "lomond"})
+    assert linked(members["a2"], members["a"], True, params)  # one name, even a near-duplicate's band
+    assert not linked(members["b"], members["a"], True, params)
+    assert headline_names(features(Article(id="r", text="A report. " * 40), params.shingle_size,
+                                   params.lead_chars, params.num_perm, params.headline_words)) is None
