@@ -167,7 +167,7 @@ def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys:
     """An article's event keys as a unit vector: (1 + log count) x idf, the ``max_keys`` heaviest kept.
 
     Only the df of the article's own keys is read, so a caller may pass the
-    counts of just those keys (Spark joins them onto each article). ``idf``
+    counts of just those keys (Spark asks them of the key partitions). ``idf``
     (``inverse_frequencies`` of ``df``) saves the logarithms per article.
     """
     vec = {k: _log_count(c) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
