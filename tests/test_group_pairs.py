@@ -149,7 +149,8 @@ def test_dense_and_sparse_key_matrices_give_the_same_pairs(monkeypatch: pytest.M
 
 
 def test_headlines_told_alike_about_different_names_are_not_linked_into_one_block() -> None:
-    from storydiff.group.block import headline_names, linked
+    from storydiff.group.block import linked
+    from storydiff.group.pairs import headline_names
 
     params = GroupParams.from_settings(Settings())
     texts = {"a": "Climber who survived two nights stuck on Ben Lomond is rescued",

@@ -55,7 +55,7 @@ from .index import (
     lsh_bands,
 )
 from .linkage import weighted_clusters
-from .pairs import load_pair_model, named_apart, pair_features
+from .pairs import headline_names, load_pair_model, named_apart, pair_features
 from .workers import ordered_map, worker_state
 
 LOGGER = logging.getLogger(__name__)
@@ -64,16 +64,6 @@ Order = tuple[bool, str, str]
 KeyVector = dict[str, float]
 # arrival order, node number, key vector, blocking keys, the names of a headline (``headline_names``)
 BlockMember = tuple[Order, int, KeyVector, frozenset[str], frozenset[str] | None]
-
-
-def headline_names(f: Features) -> frozenset[str] | None:
-    """The keys of a headline's lead (its names and numbers) when it has any, else None (not a headline).
-
-    Two headlines that each name something and share none of it are two events
-    told alike (``pairs.named_apart``): they are neither linked into one block
-    nor joined in one.
-    """
-    return frozenset(f.lead_keys) if f.headline and f.lead_keys else None
 
 
 def arrival_order(article_id: str, published: str | None) -> Order:

@@ -157,29 +157,22 @@ def _idf(count: int, n_docs: int) -> float:
     return math.log((n_docs + 1) / (count + 0.5))
 
 
-def inverse_frequencies(df: Mapping[str, int], n_docs: int) -> dict[str, float]:
-    """Every key's idf as ``key_vector`` computes it, once for a whole corpus."""
-    return {k: _idf(c, n_docs) for k, c in df.items()}
-
-
-def key_vector(keys: Counter[str], df: Mapping[str, int], n_docs: int, max_keys: int,
-               idf: Mapping[str, float] | None = None) -> dict[str, float]:
+def key_vector(keys: Mapping[str, int], df: Mapping[str, int], n_docs: int, max_keys: int) -> dict[str, float]:
     """An article's event keys as a unit vector: (1 + log count) x idf, the ``max_keys`` heaviest kept.
 
     Only the df of the article's own keys is read, so a caller may pass the
-    counts of just those keys (Spark asks them of the key partitions). ``idf``
-    (``inverse_frequencies`` of ``df``) saves the logarithms per article.
+    counts of just those keys (Spark asks them of the key partitions).
     """
-    vec = {k: _log_count(c) * (idf[k] if idf is not None else _idf(df.get(k, 0), n_docs))
-           for k, c in keys.items()}
+    vec = {k: _log_count(c) * _idf(df.get(k, 0), n_docs) for k, c in keys.items()}
     return _unit_top(vec, max_keys)
 
 
-def key_vectors(keys: Iterable[Counter[str]], df: Mapping[str, int], n_docs: int, max_keys: int,
+def key_vectors(keys: Iterable[Mapping[str, int]], df: Mapping[str, int], n_docs: int, max_keys: int,
                 ) -> list[dict[str, float]]:
     """``key_vector`` of each of many articles against one corpus's counts, the same floats: an
     idf depends only on a key's count, so it is looked up by count (at 1M articles a dict of
-    every key's idf took seconds and gigabytes), as is 1 + log of an article's small counts."""
+    every key's idf took seconds and gigabytes), as is 1 + log of an article's small counts
+    (inlined: ``_log_count`` called per key costs seconds at 1M articles)."""
     idf = [_idf(c, n_docs) for c in range(max(df.values(), default=0) + 1)]
     logs, log, get = _LOG_COUNTS, math.log, df.get
     return [_unit_top({k: (logs[c] if 0 < c < 64 else 1.0 + log(c)) * idf[get(k, 0)] for k, c in counts.items()},
@@ -337,16 +330,14 @@ class StoryIndex:
         profile, postings = story.profile, self.postings
         dot = sum([w * profile.get(k, 0.0) for k, w in vec.items()])
         story.norm2 += 2 * dot + sum([w * w for w in vec.values()])
+        for k, w in vec.items():
+            profile[k] = profile.get(k, 0.0) + w
         if index_keys:
-            for k, w in vec.items():
-                profile[k] = profile.get(k, 0.0) + w
+            for k in vec:
                 if k in postings:
                     postings[k].add(story.id)
                 else:
                     postings[k] = {story.id}
-        else:
-            for k, w in vec.items():
-                profile[k] = profile.get(k, 0.0) + w
         if emb is not None:
             story.centroid = emb.copy() if story.centroid is None else story.centroid + emb
             story.centroid_norm = float(np.linalg.norm(story.centroid))

@@ -180,16 +180,23 @@ def pair_features(
     return i, j, x
 
 
+def headline_names(f: Features) -> frozenset[str] | None:
+    """The keys of a headline's lead (its names and numbers) when it has any, else None (not a headline).
+
+    Two headlines that each name something and share none of it are two events
+    told alike (a bulletin's wording reused for another climber, another town);
+    the model, which learned from full reports, reads their shared wording and
+    embedding as one event. Their shared words say how an event is told, the
+    names say which one: such pairs are neither linked into one block
+    (``block.linked``) nor joined in one (``named_apart``).
+    """
+    return frozenset(f.lead_keys) if f.headline and f.lead_keys else None
+
+
 def named_apart(feats: Sequence[Features], i: npt.NDArray[np.int64], j: npt.NDArray[np.int64],
                 x: Matrix) -> npt.NDArray[np.bool_]:
-    """The pairs of headlines that each name someone and share no name in their leads.
-
-    Two such headlines are two events told alike (a bulletin's wording reused
-    for another climber, another town); the model, which learned from full
-    reports, reads their shared wording and embedding as one event. Their
-    shared headline words say how an event is told, the names say which one.
-    """
-    named = np.array([f.headline and bool(f.lead_keys) for f in feats], dtype=bool)
+    """The pairs of headlines that each name something and share none of it (``headline_names``)."""
+    named = np.array([headline_names(f) is not None for f in feats], dtype=bool)
     if not len(i):
         return np.zeros(0, dtype=bool)
     return np.asarray(named[i] & named[j] & (x[:, FEATURES.index("lead")] == 0), dtype=bool)

@@ -37,11 +37,11 @@ from ..group.block import (
     buckets,
     cluster_block,
     embed_leads,
-    headline_names,
 )
 from ..group.embed import embed, load_model
 from ..group.features import features
-from ..group.index import GroupParams, article_title, inverse_frequencies, key_vector
+from ..group.index import GroupParams, article_title, key_vectors
+from ..group.pairs import headline_names
 from ..models import Article, Skipped, Story
 from ..settings import Settings
 from .components import components
@@ -176,8 +176,8 @@ def _key_counts(part: Iterable[tuple[int, tuple[Any, ...]]]) -> Iterator[tuple[i
 
 
 # What linking needs of an article, in plain tuples (they pickle fastest): its
-# arrival order, node, key vector as keys and weights, blocking keys; and the
-# names of its buckets in one partition.
+# arrival order, node, key vector as keys and weights, blocking keys, its
+# headline's names (``headline_names``); and the names of its buckets in one partition.
 Share = tuple[Order, int, tuple[str, ...], tuple[float, ...], tuple[str, ...], frozenset[str] | None, list[str]]
 
 
@@ -195,14 +195,13 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
         else:
             df.update(zip(item[1], item[2].tolist(), strict=True))
             n_docs = item[3]
-    idf = inverse_frequencies(df, n_docs)
     for frame in frames:
         keys: list[str] = []
         weights: list[float] = []
         sizes: list[int] = []
         shares: dict[int, list[Share]] = defaultdict(list)
-        for i in range(len(frame)):
-            vec = key_vector(Counter(dict(frame.key_items(i))), df, n_docs, params.max_keys, idf)
+        vecs = key_vectors((dict(frame.key_items(i)) for i in range(len(frame))), df, n_docs, params.max_keys)
+        for i, vec in enumerate(vecs):
             keys += vec
             weights += vec.values()
             sizes.append(len(vec))
