@@ -124,9 +124,9 @@ def pair_score(later: KeyVector, earlier: KeyVector) -> float:
     """Cosine of two unit key vectors.
 
     Only the shared keys are multiplied, found by a C-level set intersection:
-    most pairs a bucket compares share few keys (at 1M generated articles, LSH
-    bands hold copies of one wording from other events, which share no names),
-    and walking every key of one vector was more than half of linking. ``fsum``
+    most pairs a bucket compares share few keys (at 1M generated articles, likely
+    LSH bands holding copies of one wording from other events, with no names in
+    common), and walking every key of one vector was more than half of linking. ``fsum``
     is exactly rounded, so the score does not depend on the order the set
     yields the keys in (string hashes differ between processes): a local run
     and Spark's executors get the same float.
