@@ -165,3 +165,56 @@ def test_headlines_told_alike_about_different_names_are_not_linked_into_one_bloc
     assert not linked(members["b"], members["a"], True, params)
     assert headline_names(features(Article(id="r", text="A report. " * 40), params.shingle_size,
                                    params.lead_chars, params.num_perm, params.headline_words)) is None
+
+
+def test_large_buckets_linked_by_matrix_products_give_the_pairwise_stories(monkeypatch: pytest.MonkeyPatch,
+                                                                             tmp_path: Path) -> None:
+    """Every bucket of two or more through ``Linker._link_matrix``, then none: the same stories."""
+    import sys
+
+    import storydiff.group.block as block
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import grouping_speed
+
+    reports = _read("corpus.jsonl") + _read("later.jsonl")
+    by_story: dict[str, list[str]] = {}
+    for a in reports:
+        by_story.setdefault(a.id.rsplit("-", 1)[0], []).append(f"{a.title}\n{a.text}")
+    raw = tmp_path / "generated.jsonl"
+    grouping_speed.generate_from([t for _, t in sorted(by_story.items())], 800, raw, seed=3)
+    articles = [Article(id=r["id"], text=r["text"]) for r in map(json.loads, raw.read_text("utf-8").splitlines())]
+    settings = Settings({"group_workers": 1})
+    calls: Counter[bool] = Counter()
+    matrix = block.Linker._link_matrix
+
+    def counted(self: block.Linker, ordered: list[block.BlockMember], band: bool,
+                params: GroupParams) -> list[tuple[int, int]]:
+        calls[band] += 1
+        return matrix(self, ordered, band, params)
+
+    monkeypatch.setattr(block.Linker, "_link_matrix", counted)
+    monkeypatch.setattr(block, "MATRIX_MIN", 2)
+    by_matrix = {frozenset(s.articles) for s in group_stories(articles, settings)}
+    assert calls[True] > 10 and calls[False] > 100  # band and key buckets both went through it
+    monkeypatch.setattr(block, "MATRIX_MIN", 10**9)
+    pairwise = {frozenset(s.articles) for s in group_stories(articles, settings)}
+    assert by_matrix == pairwise
+    assert 20 < len(pairwise) < 400  # the generated events' reports do group
+
+
+def test_a_cosine_on_a_bar_is_decided_exactly_as_linked_decides_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Products ``fsum`` puts on the bar (0.1) and a plain sum, as a matrix product makes it, just under."""
+    import storydiff.group.block as block
+
+    params = dataclasses.replace(GroupParams.from_settings(Settings()), min_key_score=0.1)
+    products = [0.006748899031820127, 0.0020383027821557517, 0.060095025926773106, 0.031117772259251015]
+    later = {f"k{i}": w for i, w in enumerate(products)}
+    earlier = dict.fromkeys(later, 1.0)
+    none = frozenset[str]()
+    members = [((False, "", "a"), 0, earlier, none, None), ((False, "", "b"), 1, later, none, None)]
+    assert block.linked(members[1], members[0], True, params)
+    monkeypatch.setattr(block, "MATRIX_MIN", 2)
+    assert block.Linker().link_members(members, True, params) == [(1, 0)]
+    monkeypatch.setattr(block, "EXACT_MARGIN", 0.0)  # no second look: the rounded product misses the bar
+    assert block.Linker().link_members(members, True, params) == []

@@ -36,12 +36,14 @@ import math
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import chain, islice
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ..models import Article
 from .features import Features, features
@@ -197,6 +199,8 @@ class Linker:
     def link_members(self, members: Iterable[BlockMember], band: bool, params: GroupParams) -> list[tuple[int, int]]:
         """``link`` for the members of a bucket of that kind."""
         ordered = sorted(members, key=lambda m: (m[0], m[1]))
+        if len(ordered) >= MATRIX_MIN:
+            return self._link_matrix(ordered, band, params)
         find = self.find
         roots = [find(m[1]) for m in ordered]
         links = []
@@ -214,6 +218,78 @@ class Linker:
                         root = find(later[1])
             roots[i] = root
         return links
+
+    def _link_matrix(self, ordered: Sequence[BlockMember], band: bool, params: GroupParams) -> list[tuple[int, int]]:
+        """``link_members`` for a large bucket: every pair's ``linked`` by sparse matrix products.
+
+        At 1M generated articles the pair-by-pair loop checked some 180M pairs
+        of large buckets (copies of one wording from many events, which share
+        no names and never link) for about a million links: most of the
+        blocks step. Here a chunk of rows meets its window in a few products.
+        A cosine this close to a bar is taken again by ``pair_score`` (exactly
+        rounded), so a pair passes here exactly when it passes ``linked``; the
+        links differ from the loop's, their components do not (see the class).
+        """
+        n, window = len(ordered), params.block_window
+        vectors = _incidence([m[2] for m in ordered], weighted=True)
+        named = np.fromiter((m[4] is not None for m in ordered), bool, n)
+        names = _incidence([m[4] or () for m in ordered])
+        rare = None if band else _incidence([m[3] for m in ordered])
+        bars = [params.min_key_score] + ([] if band else [params.block_threshold])
+        later_rows: list[npt.NDArray[np.intp]] = []
+        earlier_rows: list[npt.NDArray[np.intp]] = []
+        for start in range(0, n, MATRIX_CHUNK):
+            stop, low = min(n, start + MATRIX_CHUNK), max(0, start - window)
+            gap = np.arange(start, stop)[:, None] - np.arange(low, stop)[None, :]
+            ok = (gap >= 1) & (gap <= window)
+            both = named[start:stop, None] & named[None, low:stop]
+            ok &= ~both | ((names[start:stop] @ names[low:stop].T).toarray() > 0)
+            if rare is not None:
+                shared = (rare[start:stop] @ rare[low:stop].T).toarray()
+                ok &= (shared >= 2) | (shared >= params.block_shared)
+            score = (vectors[start:stop] @ vectors[low:stop].T).toarray()
+            close = ok & np.any([np.abs(score - bar) < EXACT_MARGIN for bar in bars], axis=0)
+            for r, c in zip(*np.nonzero(close), strict=True):
+                score[r, c] = pair_score(ordered[start + r][2], ordered[low + c][2])
+            ok &= score >= params.min_key_score
+            if rare is not None:
+                ok &= (shared >= params.block_shared) | ((score >= params.block_threshold) & (shared >= 2))
+            r, c = np.nonzero(ok)
+            later_rows.append(r + start)
+            earlier_rows.append(c + low)
+        later, earlier = np.concatenate(later_rows), np.concatenate(earlier_rows)
+        if not len(later):
+            return []
+        graph = coo_matrix((np.ones(len(later), dtype=np.int8), (later, earlier)), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+        links = []
+        first: dict[int, int] = {}
+        for k, label in enumerate(labels.tolist()):
+            head = first.setdefault(label, k)
+            if head != k and self.union(ordered[k][1], ordered[head][1]):
+                links.append((ordered[k][1], ordered[head][1]))
+        return links
+
+
+# A bucket of this many members is linked by matrix products (``Linker._link_matrix``), in
+# chunks of rows this tall; a cosine within the margin of a bar is computed again exactly.
+MATRIX_MIN = 64
+MATRIX_CHUNK = 256
+EXACT_MARGIN = 1e-9
+
+
+def _incidence(rows: Sequence[Collection[str]], weighted: bool = False) -> csr_matrix:
+    """One sparse row per member: its keys' weights (``weighted``: ``rows`` are key vectors) or ones."""
+    flat = list(chain.from_iterable(rows))
+    vocab = dict(zip(dict.fromkeys(flat), range(len(flat)), strict=False))
+    cols = np.fromiter(map(vocab.__getitem__, flat), np.int64, len(flat))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=indptr[1:])
+    if weighted:
+        data = np.fromiter(chain.from_iterable(r.values() for r in rows), np.float64, len(flat))  # type: ignore[attr-defined]
+    else:
+        data = np.ones(len(flat), dtype=np.int32)
+    return csr_matrix((data, cols, indptr), shape=(len(rows), max(len(vocab), 1)))
 
 
 def cluster_block(
