@@ -13,7 +13,8 @@ defined in steps that each depend only on data a cluster can bring together:
    cosine of ``block_threshold``, or of ``min_key_score`` when it also
    shares ``block_shared`` rare keys or an LSH band. In a bucket, articles
    come in arrival order and each is compared with the ``block_window``
-   before it, so a huge bucket costs a bounded amount.
+   before it, so a huge bucket costs a bounded amount (and a large one is
+   checked by sparse matrix products, with the same decisions: ``Linker``).
 4. **components** of the links: the blocks.
 5. **clustering**: each block on its own: its pairs scored by the pair
    model (headlines told alike about different names kept apart:
