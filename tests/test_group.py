@@ -120,6 +120,21 @@ def test_shuffled_input_gives_the_same_stories() -> None:
         assert group_stories(shuffled) == expected
 
 
+def test_grouping_leaves_the_callers_collector_settings_as_they_were() -> None:
+    # A bulk run turns full collections off for itself; a library caller's process must get its own settings back.
+    import gc
+
+    articles = _read("corpus.jsonl") + _read("later.jsonl")
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        stories = group_stories(articles)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
+    assert stories == group_stories(list(reversed(articles)))
+
+
 def test_rewrite_with_little_shared_wording_joins(examples: Path) -> None:
     folder = examples / "konstantinovka"
     rewrites = [Article(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))]

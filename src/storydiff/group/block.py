@@ -47,6 +47,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..models import Article
+from .collection import young_collections_only
 from .features import Features, features
 from .index import (
     Embedder,
@@ -415,6 +416,12 @@ def group_from_scratch(
     and each article's MinHash, ready to save and to take more articles
     incrementally.
     """
+    with young_collections_only():
+        return _from_scratch(articles, params, embedder, on_article)
+
+
+def _from_scratch(articles: Iterable[Article], params: GroupParams, embedder: Embedder | None,
+                  on_article: Callable[[], None] | None) -> StoryIndex:
     started = time.perf_counter()
     final = StoryIndex(params, embedder)
     stream = iter(articles)
