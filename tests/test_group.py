@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from storydiff.cli import cli
 from storydiff.group import group_stories
 from storydiff.group.embed import DEFAULT_TEACHER, TableModel, cache_dir, embed, load_model
-from storydiff.group.features import event_keys, minhash_values, shingle_hashes, word_shingles
+from storydiff.group.features import event_keys, minhash_values, shingle_hash, shingle_hashes, word_shingles
 from storydiff.models import Article, Story
 from storydiff.settings import SETTINGS, Settings
 
@@ -53,16 +53,18 @@ def test_word_shingles() -> None:
 
 
 def test_minhash_values_are_datasketch_values() -> None:
-    """The numpy MinHash gives datasketch's values bit for bit, so stored sketches stay comparable."""
-    import zlib
-
+    """The numpy hashes and MinHash give datasketch's values, bit for bit, with shingle_hash as its hash."""
     from datasketch import MinHash
 
-    for article in _read("corpus.jsonl"):
-        mh = MinHash(num_perm=64, seed=1, hashfunc=zlib.crc32, scheme="affine32")
-        mh.update_batch([s.encode("utf-8") for s in word_shingles(article.text, 3)])
-        assert np.array_equal(minhash_values(shingle_hashes(article.text, 3), 64), mh.hashvalues)
+    texts = [a.text for a in _read("corpus.jsonl")] + ["Zürich – 3 déc. naïve «café»", "one two", "\x00a"]
+    for text in texts:
+        mh = MinHash(num_perm=64, seed=1, hashfunc=shingle_hash, scheme="affine32")
+        mh.update_batch([s.encode("utf-8") for s in word_shingles(text, 3)])
+        assert np.array_equal(minhash_values(shingle_hashes(text, 3), 64), mh.hashvalues), text
     assert (minhash_values(shingle_hashes("", 3), 64) == np.iinfo(np.uint32).max).all()
+    # Spread: the shingles of the test corpus get distinct hashes.
+    shingles = {s for a in _read("corpus.jsonl") for s in word_shingles(a.text, 3)}
+    assert len({shingle_hash(s.encode()) for s in shingles}) == len(shingles)
 
 
 def test_pooled_embeddings_point_where_model2vec_does() -> None:
@@ -238,6 +240,39 @@ def test_load_keeps_members_saved_with_another_num_perm(runner: CliRunner, db: P
     changed = runner.invoke(cli, ["--setting", "group_num_perm", "128", "stories", "--db", str(db), "--format", "json"])
     assert changed.exit_code == 0, changed.output
     assert before == after == _partition_json(json.loads(changed.output))
+
+
+def test_sketches_saved_by_an_older_version_are_made_again(runner: CliRunner, db: Path, tmp_path: Path) -> None:
+    # A store grouped before the shingle hash changed holds crc32-based sketches that new ones cannot match.
+    import zlib
+
+    import duckdb
+    from datasketch import MinHash
+
+    _ingest(runner, db, GROUP / "corpus.jsonl")
+    _stories_json(runner, db)
+    articles = {a.id: a for a in _read("corpus.jsonl")}
+    num_perm, size = int(Settings()["group_num_perm"]), int(Settings()["group_shingle_size"])
+    with duckdb.connect(str(db)) as con:
+        for aid, article in articles.items():
+            old = MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32, scheme="affine32")
+            old.update_batch([s.encode() for s in word_shingles(article.text, size)])
+            con.execute("UPDATE story_members SET minhash = ? WHERE article_id = ?",
+                        [old.hashvalues.astype(np.uint32).tobytes(), aid])
+        con.execute("DELETE FROM story_state WHERE key = 'minhash_scheme'")
+    first = articles[min(TURKEY)]
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(json.dumps({"id": "copy", "text": first.text.replace(" the ", " a ", 1)}) + "\n", encoding="utf-8")
+    _ingest(runner, db, copy)
+    stories = _stories_json(runner, db)["stories"]
+    assert frozenset(TURKEY) | {"copy"} in _partition_json({"stories": stories})
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = dict(con.execute("SELECT article_id, minhash FROM story_members").fetchall())
+        scheme = con.execute("SELECT value FROM story_state WHERE key = 'minhash_scheme'").fetchone()
+    assert scheme is not None and "poly64" in scheme[0]
+    for aid, article in articles.items():
+        assert np.array_equal(np.frombuffer(stored[aid], dtype=np.uint32),
+                              minhash_values(shingle_hashes(article.text, size), num_perm)), aid
 
 
 def _partition_json(data: dict[str, list[dict[str, object]]]) -> set[frozenset[str]]:

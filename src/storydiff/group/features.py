@@ -11,7 +11,6 @@ differ in exactly these.
 from __future__ import annotations
 
 import re
-import zlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,7 +55,7 @@ class Features:
 
     id: str
     keys: Counter[str]
-    minhash: npt.NDArray[np.uint32]  # datasketch MinHash values of the word shingles
+    minhash: npt.NDArray[np.uint32]  # MinHash values of the word shingles (``MINHASH_SCHEME``)
     has_shingles: bool
     headline: bool  # so short that its content words are keys too
     lead: str  # embedded, then dropped by from-scratch runs (``lead_keys`` stays)
@@ -145,33 +144,90 @@ def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     return h ^ (h >> np.uint32(16))
 
 
-def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
-    """crc32 of each word shingle (as datasketch's ``hashfunc``); crc32, not sha1: a shingle needs a
-    well spread 32-bit value, not a cryptographic one, and crc32 is C-fast.
+# Shingle hashes: a polynomial hash mod 2**64 of each shingle's UTF-8 bytes
+# (mixed, the top 32 bits), written here because it is what lets every shingle of a
+# text be hashed in a few numpy passes over the text's bytes (prefix sums),
+# with no Python call per shingle as a library hash (crc32, sha1) needs; a
+# shingle needs a well spread 32-bit value, not a cryptographic one. Each
+# byte counts as byte + 1, so leading zero bytes are not lost. Stored sketches
+# name the scheme (``MINHASH_SCHEME``); a store saved with another is re-hashed.
+MINHASH_SCHEME = "poly64-affine32"
+_MOD = 1 << 64
+_BASE = 0x9E3779B97F4A7C15  # odd, so invertible mod 2**64
+_BASE_INV = pow(_BASE, -1, _MOD)
 
-    The hashes of ``word_shingles`` (a repeated shingle may come twice, which
-    no MinHash value notices), each computed on a slice of the words joined
-    once, so no shingle string is built.
+
+_FMIX64 = (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
+
+
+def shingle_hash(data: bytes) -> int:
+    """The 32-bit hash of one shingle's bytes: what ``shingle_hashes`` computes for each, by definition."""
+    h = 0
+    for byte in data:
+        h = (h * _BASE + byte + 1) % _MOD
+    # MurmurHash3's 64-bit finalizer: the last bytes only touched the low bits.
+    for mult in _FMIX64:
+        h = ((h ^ (h >> 33)) * mult) % _MOD
+    return (h ^ (h >> 33)) >> 32
+
+
+def _fmix64(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    shift = np.uint64(33)
+    for mult in _FMIX64:
+        h = (h ^ (h >> shift)) * np.uint64(mult)
+    return h ^ (h >> shift)
+
+
+_powers: list[npt.NDArray[np.uint64]] = []
+
+
+def _base_powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """_BASE**i and _BASE**-i mod 2**64 for i < n (at least), grown by doubling and kept."""
+    if not _powers or len(_powers[0]) < n:
+        size = max(4096, 1 << (n - 1).bit_length())
+        # uint64 products wrap mod 2**64, which is the arithmetic wanted.
+        up = np.cumprod(np.full(size, _BASE, dtype=np.uint64))
+        down = np.cumprod(np.full(size, _BASE_INV, dtype=np.uint64))
+        one = np.ones(1, dtype=np.uint64)
+        _powers[:] = [np.concatenate([one, up[:-1]]), np.concatenate([one, down[:-1]])]
+    return _powers[0], _powers[1]
+
+
+def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
+    """``shingle_hash`` of each word shingle of ``word_shingles`` (a repeated shingle may come twice,
+    which no MinHash value notices).
+
+    The words are joined once and each shingle is a span of those bytes; with
+    prefix sums of byte * _BASE**-j, a span's hash is one subtraction and one
+    product, so no shingle string is built and nothing is done per shingle in Python.
     """
     words = _WORD.findall(text.lower())
-    if len(words) <= size:
-        shingles = word_shingles(text, size)
-        return np.fromiter(map(zlib.crc32, map(str.encode, shingles)), dtype=np.uint32, count=len(shingles))
+    if not words:
+        return np.empty(0, dtype=np.uint32)
     joined = " ".join(words).encode("utf-8")
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    if len(joined) != int(lengths.sum()) + len(words) - 1:  # not ASCII: lengths in bytes
-        lengths = np.fromiter(map(len, map(str.encode, words)), dtype=np.int64, count=len(words))
-    ends = np.cumsum(lengths + 1) - 1  # each word's end in ``joined``
-    starts = (ends - lengths)[: len(words) - size + 1]
-    spans = map(slice, starts.tolist(), ends[size - 1 :].tolist())
-    return np.fromiter(map(zlib.crc32, map(joined.__getitem__, spans)), dtype=np.uint32, count=len(starts))
+    if len(words) <= size:  # the whole text is the one shingle
+        starts, stops = np.zeros(1, dtype=np.int64), np.full(1, len(joined), dtype=np.int64)
+    else:
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        if len(joined) != int(lengths.sum()) + len(words) - 1:  # not ASCII: lengths in bytes
+            lengths = np.fromiter(map(len, map(str.encode, words)), dtype=np.int64, count=len(words))
+        ends = np.cumsum(lengths + 1) - 1  # each word's end in ``joined``
+        starts = (ends - lengths)[: len(words) - size + 1]
+        stops = ends[size - 1 :]
+    up, down = _base_powers(len(joined))
+    data = np.frombuffer(joined, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
+    prefix = np.zeros(len(joined) + 1, dtype=np.uint64)
+    np.cumsum(data * down[: len(joined)], out=prefix[1:])
+    # sum over the span of byte_j * _BASE**(stop-1-j): Horner's order, as in shingle_hash.
+    spans = _fmix64(up[stops - 1] * (prefix[stops] - prefix[starts]))
+    return (spans >> np.uint64(32)).astype(np.uint32)
 
 
 def minhash_values(hashes: npt.NDArray[np.uint32], num_perm: int) -> npt.NDArray[np.uint32]:
     """MinHash values of a set of 32-bit shingle hashes (datasketch's affine32 scheme, seed 1).
 
-    The same values as ``datasketch.MinHash(num_perm, seed=1, hashfunc=zlib.crc32)`` updated with the
-    shingles, computed as one (num_perm x shingles) numpy operation instead of datasketch's per-shingle
+    The same values as ``datasketch.MinHash(num_perm, seed=1, hashfunc=shingle_hash, scheme="affine32")``
+    updated with the shingles, computed as one (num_perm x shingles) numpy operation instead of datasketch's per-shingle
     Python calls.
     """
     if len(hashes) == 0:

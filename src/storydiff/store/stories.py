@@ -9,14 +9,23 @@ adds articles without regrouping the corpus.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from ..group.features import MINHASH_SCHEME, minhash_values, shingle_hashes
 from ..group.index import GroupParams, StoryIndex, StoryState
 from .corpus import Store
+
+LOGGER = logging.getLogger(__name__)
+
+
+def sketch_scheme(params: GroupParams) -> str:
+    """How the stored MinHash values were made: members saved another way are re-hashed on load."""
+    return f"{MINHASH_SCHEME} shingles={params.shingle_size} perm={params.num_perm}"
 
 
 def clear_stories(store: Store) -> None:
@@ -53,6 +62,8 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
         index.stories[sid] = story
         for key in story.profile:
             index.postings.setdefault(key, set()).add(sid)
+    # Saved by an older storydiff or with other sketch settings: every member is re-hashed below.
+    stale = state.get("minhash_scheme") != sketch_scheme(params)
     cur = con.cursor()
     cur.execute("SELECT article_id, story_id, minhash FROM story_members ORDER BY story_id, pos")
     try:
@@ -60,13 +71,42 @@ def load_index(store: Store, params: GroupParams, embedder: Any = None) -> Story
             for article_id, sid, blob in rows:
                 index.stories[sid].members.append(article_id)
                 index.member_story[article_id] = sid
-                values = np.frombuffer(blob, dtype=np.uint32)
-                if len(values) != params.num_perm:
-                    continue  # saved with another group_num_perm: still a member, not a near-dup target
-                index.lsh.insert(article_id, values)
+                if not stale:
+                    index.lsh.insert(article_id, np.frombuffer(blob, dtype=np.uint32))
     finally:
         cur.close()
+    if stale and index.member_story:
+        _rehash_members(store, index, params)
     return index
+
+
+def _rehash_members(store: Store, index: StoryIndex, params: GroupParams) -> None:
+    """Make every member's MinHash again from its stored text, index it, and store it (one transaction).
+
+    Sketches made another way are not comparable with new ones, and a
+    near-duplicate of an old article must still be found.
+    """
+    import pyarrow as pa
+
+    LOGGER.info("re-hashing the MinHash of %d grouped articles (saved with other sketch settings)",
+                len(index.member_story))
+    ids: list[str] = []
+    blobs: list[bytes] = []
+    for article in store.articles(list(index.member_story)):
+        values = minhash_values(shingle_hashes(article.text, params.shingle_size), params.num_perm)
+        index.lsh.insert(article.id, values)
+        ids.append(article.id)
+        blobs.append(values.tobytes())
+    table = pa.table({"article_id": ids, "minhash": pa.array(blobs, pa.binary())})
+    con = store.con
+    try:
+        with store.transaction():
+            con.register("_rehashed", table)
+            con.execute("UPDATE story_members SET minhash = r.minhash FROM _rehashed AS r "
+                        "WHERE story_members.article_id = r.article_id")
+            con.execute("INSERT OR REPLACE INTO story_state VALUES ('minhash_scheme', ?)", [sketch_scheme(params)])
+    finally:
+        con.unregister("_rehashed")
 
 
 def save_index(store: Store, index: StoryIndex, touched: Iterable[str], new_ids: Iterable[str]) -> None:
@@ -109,8 +149,8 @@ def save_index(store: Store, index: StoryIndex, touched: Iterable[str], new_ids:
             con.execute("INSERT INTO story_members SELECT * FROM _members")
             con.execute("INSERT OR REPLACE INTO story_keys SELECT * FROM _keys")
             con.execute(
-                "INSERT OR REPLACE INTO story_state VALUES ('n_docs', ?), ('next_seq', ?)",
-                [str(index.n_docs), str(index.next_seq)],
+                "INSERT OR REPLACE INTO story_state VALUES ('n_docs', ?), ('next_seq', ?), ('minhash_scheme', ?)",
+                [str(index.n_docs), str(index.next_seq), sketch_scheme(index.params)],
             )
     finally:
         for name in ("_stories", "_members", "_keys"):
