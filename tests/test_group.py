@@ -13,7 +13,14 @@ from click.testing import CliRunner
 from storydiff.cli import cli
 from storydiff.group import group_stories
 from storydiff.group.embed import DEFAULT_TEACHER, TableModel, cache_dir, embed, load_model
-from storydiff.group.features import event_keys, minhash_values, shingle_hash, shingle_hashes, word_shingles
+from storydiff.group.features import (
+    chunk_minhashes,
+    event_keys,
+    minhash_values,
+    shingle_hash,
+    shingle_hashes,
+    word_shingles,
+)
 from storydiff.models import Article, Story
 from storydiff.settings import SETTINGS, Settings
 
@@ -56,11 +63,17 @@ def test_minhash_values_are_datasketch_values() -> None:
     """The numpy hashes and MinHash give datasketch's values, bit for bit, with shingle_hash as its hash."""
     from datasketch import MinHash
 
-    texts = [a.text for a in _read("corpus.jsonl")] + ["Zürich – 3 déc. naïve «café»", "one two", "\x00a"]
-    for text in texts:
+    texts = [a.text for a in _read("corpus.jsonl")] + [
+        "Zürich – 3 déc. naïve «café»", "one two", "\x00a", "", "ΟΔΟΣ Σ", "İstanbul x_y", "   ", "a b c", "𝐀𝐁 ǅ"]
+    # A chunk hashes its texts together: the same values as one at a time, ASCII or not, long or short.
+    together, shingled = chunk_minhashes(texts, 3, 64)
+    for text, row, has in zip(texts, together, shingled, strict=True):
         mh = MinHash(num_perm=64, seed=1, hashfunc=shingle_hash, scheme="affine32")
         mh.update_batch([s.encode("utf-8") for s in word_shingles(text, 3)])
         assert np.array_equal(minhash_values(shingle_hashes(text, 3), 64), mh.hashvalues), text
+        assert np.array_equal(row, mh.hashvalues) and has == bool(word_shingles(text, 3)), text
+    assert np.array_equal(chunk_minhashes([t for t in texts if t.isascii()], 3, 64)[0],
+                          together[[t.isascii() for t in texts]])
     assert (minhash_values(shingle_hashes("", 3), 64) == np.iinfo(np.uint32).max).all()
     # Spread: the shingles of the test corpus get distinct hashes.
     shingles = {s for a in _read("corpus.jsonl") for s in word_shingles(a.text, 3)}

@@ -48,7 +48,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..models import Article
 from .collection import young_collections_only
-from .features import Features, features
+from .features import Features, features_of
 from .index import (
     Embedder,
     GroupParams,
@@ -367,8 +367,7 @@ def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Ve
     state = worker_state()
     params: GroupParams = state["params"]
     embedder: Embedder | None = state["embedder"]
-    feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
-             for a in chunk]
+    feats = features_of(chunk, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
     embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
     # The lead is only embedded; an embedding does not depend on its batch (``embed._pooled``).
     return [replace(f, lead="") for f in feats], [article_title(a) for a in chunk], embs

@@ -11,8 +11,9 @@ differ in exactly these.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -181,46 +182,135 @@ def _fmix64(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 _powers: list[npt.NDArray[np.uint64]] = []
 
 
-def _base_powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
-    """_BASE**i and _BASE**-i mod 2**64 for i < n (at least), grown by doubling and kept."""
+def _base_powers(n: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """_BASE**i and _BASE**-i mod 2**64 for i < n (at least), and the prefix sums of the latter
+    (i + 1 of them), grown by doubling and kept."""
     if not _powers or len(_powers[0]) < n:
         size = max(4096, 1 << (n - 1).bit_length())
         # uint64 products wrap mod 2**64, which is the arithmetic wanted.
-        up = np.cumprod(np.full(size, _BASE, dtype=np.uint64))
-        down = np.cumprod(np.full(size, _BASE_INV, dtype=np.uint64))
         one = np.ones(1, dtype=np.uint64)
-        _powers[:] = [np.concatenate([one, up[:-1]]), np.concatenate([one, down[:-1]])]
-    return _powers[0], _powers[1]
+        up: npt.NDArray[np.uint64] = np.concatenate([one, np.cumprod(np.full(size - 1, _BASE, dtype=np.uint64))])
+        down: npt.NDArray[np.uint64] = np.concatenate(
+            [one, np.cumprod(np.full(size - 1, _BASE_INV, dtype=np.uint64))])
+        sums: npt.NDArray[np.uint64] = np.concatenate([np.zeros(1, dtype=np.uint64), down.cumsum(dtype=np.uint64)])
+        _powers[:] = [up, down, sums]
+    return _powers[0], _powers[1], _powers[2]
+
+
+_buffers = threading.local()
+
+
+def _scratch(n: int) -> npt.NDArray[np.uint64]:
+    """A uint64 buffer of ``n`` for this thread, kept between calls: a fresh one of a chunk's
+    size (megabytes) costs its page faults on every call."""
+    buf: npt.NDArray[np.uint64] | None = getattr(_buffers, "prefix", None)
+    if buf is None or len(buf) < n:
+        buf = _buffers.prefix = np.empty(max(n, 1 << 16), dtype=np.uint64)
+    return buf[:n]
 
 
 def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
     """``shingle_hash`` of each word shingle of ``word_shingles`` (a repeated shingle may come twice,
-    which no MinHash value notices).
+    which no MinHash value notices)."""
+    return _shingle_hashes([text], size)[0]
 
-    The words are joined once and each shingle is a span of those bytes; with
-    prefix sums of byte * _BASE**-j, a span's hash is one subtraction and one
-    product, so no shingle string is built and nothing is done per shingle in Python.
+
+# Bytes that \w matches in lower-cased ASCII text.
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789_", dtype=np.uint8)] = True
+
+
+def _joined(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The lower-cased words (``_WORD``) of each text as UTF-8, each followed by one space, all texts
+    one after another; each word's length in bytes; each text's word count.
+
+    The words are found by byte class in numpy over the texts' UTF-8, not by
+    the regex (a third of the hashing's time): each distinct non-ASCII
+    character asks ``_WORD`` once, and all of its bytes take its class.
     """
-    words = _WORD.findall(text.lower())
-    if not words:
-        return np.empty(0, dtype=np.uint32)
-    joined = " ".join(words).encode("utf-8")
-    if len(words) <= size:  # the whole text is the one shingle
-        starts, stops = np.zeros(1, dtype=np.int64), np.full(1, len(joined), dtype=np.int64)
+    lowered = [t.lower() for t in texts]
+    data = np.frombuffer(" ".join([*lowered, ""]).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    word = _WORD_BYTE[data]
+    if len(data) and data.max() >= 0x80:
+        sizes = [len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in lowered]
+        _mark_wide(data, word)
     else:
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        if len(joined) != int(lengths.sum()) + len(words) - 1:  # not ASCII: lengths in bytes
-            lengths = np.fromiter(map(len, map(str.encode, words)), dtype=np.int64, count=len(words))
-        ends = np.cumsum(lengths + 1) - 1  # each word's end in ``joined``
-        starts = (ends - lengths)[: len(words) - size + 1]
-        stops = ends[size - 1 :]
-    up, down = _base_powers(len(joined))
-    data = np.frombuffer(joined, dtype=np.uint8).astype(np.uint64) + np.uint64(1)
-    prefix = np.zeros(len(joined) + 1, dtype=np.uint64)
-    np.cumsum(data * down[: len(joined)], out=prefix[1:])
-    # sum over the span of byte_j * _BASE**(stop-1-j): Horner's order, as in shingle_hash.
-    spans = _fmix64(up[stops - 1] * (prefix[stops] - prefix[starts]))
-    return (spans >> np.uint64(32)).astype(np.uint32)
+        sizes = [len(t) for t in lowered]
+    bounds = np.cumsum(np.asarray(sizes, dtype=np.int64) + 1)  # each text's end, then a space
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # the bytes end with a space
+    counts = np.diff(np.searchsorted(starts, bounds), prepend=0)
+    keep = word.copy()
+    keep[ends] = True  # the byte after each word, a space in the joined bytes
+    return np.where(word, data, np.uint8(32))[keep], ends - starts, counts
+
+
+def _mark_wide(data: npt.NDArray[np.uint8], word: npt.NDArray[np.bool_]) -> None:
+    """Set ``word`` for the bytes of each non-ASCII character that ``_WORD`` matches."""
+    lead = np.flatnonzero(data >= 0xC0)  # each multi-byte character's first byte
+    if not len(lead):
+        return
+    padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)]).astype(np.int64)
+    b0, b1, b2, b3 = (padded[lead + k] for k in range(4))
+    width = 2 + (b0 >= 0xE0) + (b0 >= 0xF0).astype(np.int64)
+    code = np.where(width == 2, ((b0 & 0x1F) << 6) | (b1 & 0x3F),
+                    np.where(width == 3, ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F),
+                             ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F)))
+    distinct, which = np.unique(code, return_inverse=True)
+    is_word = np.array([_WORD.match(chr(c)) is not None for c in distinct.tolist()], dtype=bool)[which]
+    for k in range(4):
+        at = lead[is_word & (width > k)] + k
+        word[at] = True
+
+
+def _shingle_hashes(texts: Sequence[str], size: int) -> list[npt.NDArray[np.uint32]]:
+    """``shingle_hashes`` of many texts at once.
+
+    Each text's words, joined by single spaces, are a run of one byte array,
+    and each shingle a span of it; with prefix sums of byte * _BASE**-j over
+    the whole array, a span's hash is one subtraction and one product, so
+    no shingle string is built and nothing is done per shingle or per text in Python.
+    """
+    hashes, counts = _chunk_hashes(texts, size)
+    return np.split(hashes, np.cumsum(counts)[:-1])
+
+
+def _chunk_hashes(texts: Sequence[str], size: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Every text's shingle hashes one after another, and how many each text has."""
+    joined, lengths, counts = _joined(texts)
+    n_texts = len(counts)
+    if not len(lengths):
+        return np.empty(0, dtype=np.uint32), np.zeros(n_texts, dtype=np.int64)
+    ends = np.cumsum(lengths + 1) - 1  # each word's end in ``joined``
+    starts = ends - lengths
+    owner = np.repeat(np.arange(n_texts), counts)  # each word's text
+    # A shingle starts at each word whose size-1 next words are in its text; a text
+    # with fewer words than that is one shingle of them all.
+    n_first = max(len(owner) - size + 1, 0)
+    first = np.flatnonzero(owner[:n_first] == owner[size - 1 : size - 1 + n_first])
+    short = np.flatnonzero((counts > 0) & (counts < size))
+    if len(short):
+        last_word = np.cumsum(counts) - 1
+        first_word = last_word - counts + 1
+        span_starts = np.concatenate([starts[first], starts[first_word[short]]])
+        span_stops = np.concatenate([ends[first + size - 1], ends[last_word[short]]])
+        order = np.argsort(span_starts, kind="stable")
+        span_starts, span_stops = span_starts[order], span_stops[order]
+    else:
+        span_starts, span_stops = starts[first], ends[first + size - 1]
+    per_text = np.where(counts >= size, counts - size + 1, counts > 0)
+    n = len(joined)
+    up, down, ones = _base_powers(n)
+    prefix = _scratch(n + 1)
+    prefix[0] = 0
+    np.multiply(joined, down[:n], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
+    # sum over the span of (byte_j + 1) * _BASE**(stop-1-j): Horner's order, as in shingle_hash
+    # (``ones`` holds the prefix sums of the + 1).
+    sums = prefix[span_stops] - prefix[span_starts]
+    sums += ones[span_stops] - ones[span_starts]
+    sums *= up[span_stops - 1]
+    return (_fmix64(sums) >> np.uint64(32)).astype(np.uint32), per_text
 
 
 def minhash_values(hashes: npt.NDArray[np.uint32], num_perm: int) -> npt.NDArray[np.uint32]:
@@ -230,12 +320,43 @@ def minhash_values(hashes: npt.NDArray[np.uint32], num_perm: int) -> npt.NDArray
     updated with the shingles, computed as one (num_perm x shingles) numpy operation instead of datasketch's per-shingle
     Python calls.
     """
-    if len(hashes) == 0:
-        return np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    row: npt.NDArray[np.uint32] = _minhashes(hashes, np.array([len(hashes)]), num_perm)[0]
+    return row
+
+
+# Shingles per step of ``_minhashes``: the (num_perm x shingles) values stay in the CPU's cache.
+_MINHASH_STEP = 4096
+
+
+def _minhashes(hashes: npt.NDArray[np.uint32], counts: npt.NDArray[np.int64], num_perm: int,
+               ) -> npt.NDArray[np.uint32]:
+    """``minhash_values`` of many sets, given one after another (``counts`` long each), as rows."""
+    out = np.full((len(counts), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    if not len(hashes):
+        return out
     a, b = _permutations(num_perm)
-    with np.errstate(over="ignore"):
-        values = (a * _fmix32(hashes)[None, :] + b).min(axis=1)
-    return np.asarray(values, dtype=np.uint32)
+    mixed = _fmix32(hashes)
+    sets = np.flatnonzero(counts)
+    stops = np.cumsum(counts)[sets]
+    starts = stops - counts[sets]
+    t = 0
+    while t < len(sets):
+        # the next sets, as many as fit in one step (at least one)
+        u = max(t + 1, int(np.searchsorted(stops, starts[t] + _MINHASH_STEP, side="right")))
+        lo, hi = starts[t], stops[u - 1]
+        with np.errstate(over="ignore"):
+            values = a * mixed[None, lo:hi]
+            values += b
+        out[sets[t:u]] = np.minimum.reduceat(values, starts[t:u] - lo, axis=1).T
+        t = u
+    return out
+
+
+def chunk_minhashes(texts: Sequence[str], size: int, num_perm: int,
+                    ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
+    """Each text's MinHash values of its word shingles, as rows, and whether it has any shingle."""
+    hashes, counts = _chunk_hashes(texts, size)
+    return _minhashes(hashes, counts, num_perm), counts > 0
 
 
 _YEAR = re.compile(r"(?:19[5-9]|20[0-4])\d")
@@ -250,21 +371,31 @@ def main_year(keys: Mapping[str, int]) -> int:
 def features(
     article: Article, shingle_size: int, lead_chars: int, num_perm: int, headline_words: int
 ) -> Features:
-    text = article.text if not article.title or article.text.startswith(article.title) else (
-        f"{article.title}\n{article.text}"
-    )
-    hashes = shingle_hashes(article.text, shingle_size)
-    keys = event_keys(text)
-    with_words = headline_keys(text, keys, headline_words)
-    lead = lead_text(article, lead_chars)
-    return Features(
-        id=article.id,
-        keys=with_words,
-        minhash=minhash_values(hashes, num_perm),
-        has_shingles=len(hashes) > 0,
-        headline=with_words is not keys,
-        lead=lead,
-        published=article.published,
-        lead_keys=tuple(event_keys(lead)),
-        year=main_year(with_words),
-    )
+    return features_of([article], shingle_size, lead_chars, num_perm, headline_words)[0]
+
+
+def features_of(
+    articles: Sequence[Article], shingle_size: int, lead_chars: int, num_perm: int, headline_words: int
+) -> list[Features]:
+    """``features`` of many articles: their shingles hashed and MinHashed together (``chunk_minhashes``)."""
+    minhashes, shingled = chunk_minhashes([a.text for a in articles], shingle_size, num_perm)
+    out = []
+    for article, minhash, has_shingles in zip(articles, minhashes, shingled.tolist(), strict=True):
+        text = article.text if not article.title or article.text.startswith(article.title) else (
+            f"{article.title}\n{article.text}"
+        )
+        keys = event_keys(text)
+        with_words = headline_keys(text, keys, headline_words)
+        lead = lead_text(article, lead_chars)
+        out.append(Features(
+            id=article.id,
+            keys=with_words,
+            minhash=minhash,
+            has_shingles=has_shingles,
+            headline=with_words is not keys,
+            lead=lead,
+            published=article.published,
+            lead_keys=tuple(event_keys(lead)),
+            year=main_year(with_words),
+        ))
+    return out

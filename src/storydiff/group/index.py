@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..models import Article, Story
-from .features import Features, features
+from .features import Features, features_of
 from .lsh import BandIndex
 
 LOGGER = logging.getLogger(__name__)
@@ -239,19 +239,20 @@ class StoryIndex:
     def _features(self, articles: list[Article]) -> list[Features]:
         """Features of every article; in worker processes when the batch is large."""
         p = self.params
-        job = partial(features, shingle_size=p.shingle_size, lead_chars=p.lead_chars, num_perm=p.num_perm,
+        job = partial(features_of, shingle_size=p.shingle_size, lead_chars=p.lead_chars, num_perm=p.num_perm,
                       headline_words=p.headline_words)
         if p.workers <= 1 or len(articles) < p.parallel_min or "fork" not in get_all_start_methods():
-            return [job(a) for a in articles]
+            return job(articles)
         # fork, not spawn: spawn re-runs the caller's main module, which breaks
         # any script without an ``if __name__ == "__main__"`` guard. The
         # workers run pure Python on their own copies and touch no store.
+        chunks = [articles[i : i + 256] for i in range(0, len(articles), 256)]
         try:
             with ProcessPoolExecutor(p.workers, mp_context=get_context("fork")) as pool:
-                return list(pool.map(job, articles, chunksize=256))
+                return [f for chunk in pool.map(job, chunks) for f in chunk]
         except (BrokenProcessPool, OSError) as e:
             LOGGER.warning("feature workers failed (%s); extracting in this process", e)
-            return [job(a) for a in articles]
+            return job(articles)
 
     def _candidates(self, vec: dict[str, float]) -> list[str]:
         """Stories that share the article's rarest keys, most shared rarity first.

@@ -39,7 +39,7 @@ from ..group.block import (
     embed_leads,
 )
 from ..group.embed import embed, load_model
-from ..group.features import features
+from ..group.features import features_of
 from ..group.index import GroupParams, article_title, key_vectors
 from ..group.pairs import headline_names
 from ..models import Article, Skipped, Story
@@ -99,8 +99,8 @@ def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams,
     rejects: list[Reject] = []
 
     def flush() -> Iterator[tuple[int, Any]]:
-        feats = [features(a, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
-                 for _, a in batch]
+        feats = features_of([a for _, a in batch], params.shingle_size, params.lead_chars, params.num_perm,
+                            params.headline_words)
         embs = embed_leads(lambda texts: embed(load_model(model), texts), [f.lead for f in feats]) \
             if model is not None and feats else None
         homes: dict[int, list[int]] = defaultdict(list)
