@@ -14,6 +14,7 @@ from storydiff.cli import cli
 from storydiff.group import group_stories
 from storydiff.group.embed import DEFAULT_TEACHER, TableModel, cache_dir, embed, load_model
 from storydiff.group.features import (
+    chunk_event_keys,
     chunk_minhashes,
     event_keys,
     minhash_values,
@@ -51,6 +52,23 @@ def test_event_keys_are_names_and_numbers() -> None:
     assert {"sindirgi", "thursday", "afad", "16"} <= set(keys)
     assert "the" not in keys and "quake" not in keys
     assert keys["sindirgi"] == 2
+
+
+def test_a_chunks_event_keys_are_each_texts_own() -> None:
+    """Keys found for a chunk at once by character class are the regular expressions' keys, text by
+    text and for every lead length: on news text, and on odd strings of marks, quotes and scripts."""
+    rng = random.Random(3)
+    alphabet = list("aAbZ .!?\"”’'-_\n\t\u00a0é1É٣²ǅ")
+    texts = [a.text for a in _read("corpus.jsonl")] + [
+        "", "\n", "A", "The. The cat. The", "U.S. said. Obama's “Quote.” He said. ”Bob", "'Abc 'abc _Abc -x-Y --- 3-",
+        "é Éric. Élysée\u00a0Paris. Zoë’s ’Twas", "x.\n\nA b. A", "1. 2011 was 2011’s 12-", "ΟΔΟΣ. Σοφία λέει Σοφία",
+        "İstanbul. İstanbul x", "Tab.\tTab\rCR.\u2009Thin", "\x00Null.\x00", "“Hi.” “Hi.” Hi", "𝐀bc 𝐀bc. 𝐀bc",
+    ] + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(400)]
+    for leads in ([600] * len(texts), [0] * len(texts), [rng.randint(0, len(t)) for t in texts]):
+        got = chunk_event_keys(texts, leads)
+        for text, n, (keys, lead_keys) in zip(texts, leads, got, strict=True):
+            assert list(keys.items()) == list(event_keys(text).items()), text
+            assert lead_keys == tuple(event_keys(text[:n])), (text, n)
 
 
 def test_word_shingles() -> None:
