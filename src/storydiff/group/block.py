@@ -48,7 +48,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..models import Article
 from .collection import young_collections_only
-from .features import Features, features_of
+from .features import FeatureChunk, Features, features_of
 from .index import (
     Embedder,
     GroupParams,
@@ -362,15 +362,15 @@ PREPARE_CHUNK = 500
 CLUSTER_TASK = 2000
 
 
-def _prepare(chunk: list[Article]) -> tuple[list[Features], list[str | None], Vector | None]:
+def _prepare(chunk: list[Article]) -> tuple[FeatureChunk, list[str | None], Vector | None]:
     """Step 1 for a chunk of articles (in a worker): features, titles and lead embeddings; the texts stay here."""
     state = worker_state()
     params: GroupParams = state["params"]
     embedder: Embedder | None = state["embedder"]
     feats = features_of(chunk, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
-    embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
     # The lead is only embedded; an embedding does not depend on its batch (``embed._pooled``).
-    return [replace(f, lead="") for f in feats], [article_title(a) for a in chunk], embs
+    embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
+    return FeatureChunk.of(feats), [article_title(a) for a in chunk], embs
 
 
 def _link_share(share: int) -> list[tuple[int, int]]:
@@ -450,18 +450,16 @@ def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedd
     read_titles: list[str | None] = []
     emb_chunks: list[Vector] = []
     df: Counter[str] = Counter()
-    intern = sys.intern
-    for chunk_feats, chunk_titles, chunk_embs in ordered_map(
+    intern, get = sys.intern, df.get
+    for chunk, chunk_titles, chunk_embs in ordered_map(
             _prepare, chunks, workers, {"params": params, "embedder": embedder}):
         # While the workers feature the next chunks: the key counts, and one string
-        # per key (each unpickled article brings its own; at 1M articles, gigabytes).
-        for f in chunk_feats:
-            keys = f.keys
-            interned = dict(zip(map(intern, keys), keys.values(), strict=True))
-            keys.clear()
-            keys.update(interned)
-            df.update(keys.keys())
-        read += [replace(f, lead_keys=tuple(map(intern, f.lead_keys))) for f in chunk_feats]
+        # per key across chunks (at 1M articles, a string per article and key is gigabytes).
+        words = [intern(w) for w in chunk.words]
+        for w, c in zip(words, np.bincount(chunk.keys, minlength=len(words)).tolist(), strict=True):
+            if c:
+                df[w] = get(w, 0) + c
+        read += chunk.features(words)
         read_titles += chunk_titles
         if chunk_embs is not None:
             emb_chunks.append(chunk_embs)

@@ -65,6 +65,67 @@ class Features:
     year: int = 0  # the year the article mentions most (``main_year``)
 
 
+@dataclass(frozen=True, slots=True)
+class FeatureChunk:
+    """Many articles' ``Features`` as columns, the form they take between processes.
+
+    A worker's features cross to the main process pickled; as one object per
+    article (a ``Counter``, a small array, a tuple) that costs more of the main
+    process's time than their keys take to count, and every key string comes
+    once per article it is in. Here each distinct key comes once per chunk, and
+    the rest are a few arrays.
+    """
+
+    ids: list[str]
+    published: list[str | None]
+    words: list[str]  # the chunk's distinct keys
+    keys: npt.NDArray[np.int32]  # each article's keys (indices into words), one article after another
+    counts: npt.NDArray[np.int32]
+    key_ends: npt.NDArray[np.int64]  # where each article's keys end
+    lead_keys: npt.NDArray[np.int32]
+    lead_ends: npt.NDArray[np.int64]
+    minhash: npt.NDArray[np.uint32]  # one row each
+    has_shingles: npt.NDArray[np.bool_]
+    headline: npt.NDArray[np.bool_]
+    year: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, feats: Sequence[Features]) -> FeatureChunk:
+        numbers: dict[str, int] = {}
+        keys = [numbers.setdefault(k, len(numbers)) for f in feats for k in f.keys]
+        counts = [c for f in feats for c in f.keys.values()]
+        lead = [numbers.setdefault(k, len(numbers)) for f in feats for k in f.lead_keys]
+        num_perm = feats[0].minhash.shape[0] if feats else 0
+        return cls(
+            ids=[f.id for f in feats], published=[f.published for f in feats], words=list(numbers),
+            keys=np.asarray(keys, dtype=np.int32), counts=np.asarray(counts, dtype=np.int32),
+            key_ends=np.cumsum([len(f.keys) for f in feats], dtype=np.int64),
+            lead_keys=np.asarray(lead, dtype=np.int32),
+            lead_ends=np.cumsum([len(f.lead_keys) for f in feats], dtype=np.int64),
+            minhash=np.stack([f.minhash for f in feats]) if feats else np.zeros((0, num_perm), dtype=np.uint32),
+            has_shingles=np.array([f.has_shingles for f in feats], dtype=bool),
+            headline=np.array([f.headline for f in feats], dtype=bool),
+            year=np.array([f.year for f in feats], dtype=np.int32),
+        )
+
+    def features(self, words: Sequence[str] | None = None) -> list[Features]:
+        """The articles' ``Features`` (without their leads), spelling the keys as ``words`` (default: the
+        chunk's own; a caller holding one string per key across chunks passes those)."""
+        spelled = self.words if words is None else words
+        keys = [spelled[i] for i in self.keys.tolist()]
+        counts = self.counts.tolist()
+        lead = [spelled[i] for i in self.lead_keys.tolist()]
+        key_ends, lead_ends = [0, *self.key_ends.tolist()], [0, *self.lead_ends.tolist()]
+        return [
+            Features(id=aid, keys=Counter(dict(zip(keys[ka:kb], counts[ka:kb], strict=True))), minhash=minhash,
+                     has_shingles=shingled, headline=headline, lead="", published=published,
+                     lead_keys=tuple(lead[la:lb]), year=year)
+            for aid, published, ka, kb, la, lb, minhash, shingled, headline, year in zip(
+                self.ids, self.published, key_ends, key_ends[1:], lead_ends, lead_ends[1:], self.minhash,
+                self.has_shingles.tolist(), self.headline.tolist(), self.year.tolist(), strict=False)
+        ]
+
+
 def lead_text(article: Article, max_chars: int) -> str:
     """The title and the start of the text: where a news report says what happened."""
     head = article.text[:max_chars]
