@@ -38,8 +38,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
-from itertools import chain, islice
+from itertools import chain, islice, pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -357,9 +356,10 @@ def embed_leads(embedder: Embedder, leads: Sequence[str]) -> Vector:
     return embedder(list(leads))
 
 
-# Articles per worker task: features and embeddings of a chunk (step 1), and
-# blocks to cluster (step 5; a larger block is a task of its own).
+# Articles per worker task: features and embeddings of a chunk (step 1), key
+# vectors (step 2), and blocks to cluster (step 5; a larger block is a task of its own).
 PREPARE_CHUNK = 500
+VECTOR_TASK = 20_000
 CLUSTER_TASK = 2000
 
 
@@ -372,6 +372,43 @@ def _prepare(chunk: list[Article]) -> tuple[FeatureChunk, list[str | None], Vect
     # The lead is only embedded; an embedding does not depend on its batch (``embed._pooled``).
     embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
     return FeatureChunk.of(feats), [article_title(a) for a in chunk], embs
+
+
+Numbered = tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int32],
+                 npt.NDArray[np.int64]]
+
+
+def _vector_share(bounds: tuple[int, int]) -> Numbered:
+    """Step 2 for the articles in ``bounds`` (in a worker): their key vectors and blocking keys as key
+    numbers (``numbers``) and weights, one article after another, and where each article's end."""
+    state = worker_state()
+    feats, df, numbers, params = state["feats"], state["df"], state["numbers"], state["params"]
+    vecs = key_vectors((f.keys for f in feats[bounds[0] : bounds[1]]), df, len(feats), params.max_keys)
+    blocking = [block_keys(v, df, params) for v in vecs]
+    return (np.fromiter((numbers[k] for v in vecs for k in v), dtype=np.int32),
+            np.fromiter((w for v in vecs for w in v.values()), dtype=np.float64),
+            np.cumsum([len(v) for v in vecs], dtype=np.int64),
+            np.fromiter((numbers[k] for keys in blocking for k in keys), dtype=np.int32),
+            np.cumsum([len(keys) for keys in blocking], dtype=np.int64))
+
+
+def _vectors(feats: list[Features], df: Counter[str], params: GroupParams, workers: int,
+             ) -> tuple[list[KeyVector], list[list[str]]]:
+    """Step 2: each article's key vector and blocking keys, worked out in the workers (which
+    inherit the features and counts) a share at a time; keys cross as numbers, weights as
+    arrays, so the main process only makes the dicts (the same floats: ``key_vectors``)."""
+    words = list(df)
+    numbers = {w: i for i, w in enumerate(words)}
+    shares = [(a, min(a + VECTOR_TASK, len(feats))) for a in range(0, len(feats), VECTOR_TASK)]
+    vecs: list[KeyVector] = []
+    blocking: list[list[str]] = []
+    for ids, weights, ends, block_ids, block_ends in ordered_map(
+            _vector_share, shares, workers, {"feats": feats, "df": df, "numbers": numbers, "params": params}):
+        keys, values, bounds = [words[i] for i in ids.tolist()], weights.tolist(), [0, *ends.tolist()]
+        vecs += [dict(zip(keys[a:b], values[a:b], strict=True)) for a, b in pairwise(bounds)]
+        keys, bounds = [words[i] for i in block_ids.tolist()], [0, *block_ends.tolist()]
+        blocking += [keys[a:b] for a, b in pairwise(bounds)]
+    return vecs, blocking
 
 
 def _link_share(share: int) -> list[tuple[int, int]]:
@@ -488,18 +525,18 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
              on_article: Callable[[], None] | None, started: float) -> StoryIndex:
     """Steps 2-6 over featured articles (``_featured``): ``final`` filled with the stories."""
     n_docs = len(feats)
-    vecs = key_vectors((f.keys for f in feats), df, n_docs, params.max_keys)
+    vecs, blocking = _vectors(feats, df, params, workers)
     # Nothing reads the keys further (their vectors and counts carry them): at 1M
-    # articles they are gigabytes.
-    no_keys: Counter[str] = Counter()
-    feats = [replace(f, keys=no_keys) for f in feats]
+    # articles they are gigabytes. (Each article's Counter is its own.)
+    for f in feats:
+        f.keys.clear()
 
     # Step 3's buckets (``buckets``) keyed by the key itself, and bands found by
     # sorting: no bucket name is made per article, and no singleton kept.
     by_key: dict[str, list[BlockMember]] = defaultdict(list)
     nodes: list[BlockMember] = []
     for i in range(n_docs):
-        keys = block_keys(vecs[i], df, params)
+        keys = blocking[i]
         member = (orders[i], i, vecs[i], frozenset(keys), headline_names(feats[i]))
         nodes.append(member)
         for k in keys:
@@ -528,7 +565,9 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
     def tasks() -> Iterator[list[list[int]]]:
         batch: list[list[int]] = []
         size = 0
-        for block in (b for b in blocks.values() if len(b) > 1):
+        # Largest first: a block of thousands is a task of its own, and one left
+        # to the end runs while the other workers have nothing to do.
+        for block in sorted((b for b in blocks.values() if len(b) > 1), key=len, reverse=True):
             batch.append(block)
             size += len(block)
             if size >= CLUSTER_TASK:
