@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -392,22 +391,42 @@ def _vector_share(bounds: tuple[int, int]) -> Numbered:
             np.cumsum([len(keys) for keys in blocking], dtype=np.int64))
 
 
-def _vectors(feats: list[Features], df: Counter[str], params: GroupParams, workers: int,
+class KeyNumbers:
+    """One number and one string for each distinct key of a run, filled chunk by chunk in step 1:
+    keys cross between processes as numbers, and a string per article and key would be
+    gigabytes at 1M articles."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.words: list[str] = []
+
+    def spell(self, words: list[str]) -> list[str]:
+        """The run's own string for each of ``words`` (numbering those it has not seen)."""
+        numbers, known = self.numbers, self.words
+        out = []
+        for w in words:
+            i = numbers.setdefault(w, len(known))
+            if i == len(known):
+                known.append(w)
+            out.append(known[i])
+        return out
+
+
+def _vectors(feats: list[Features], df: Counter[str], keys: KeyNumbers, params: GroupParams, workers: int,
              ) -> tuple[list[KeyVector], list[list[str]]]:
     """Step 2: each article's key vector and blocking keys, worked out in the workers (which
     inherit the features and counts) a share at a time; keys cross as numbers, weights as
     arrays, so the main process only makes the dicts (the same floats: ``key_vectors``)."""
-    words = list(df)
-    numbers = {w: i for i, w in enumerate(words)}
+    words, numbers = keys.words, keys.numbers
     shares = [(a, min(a + VECTOR_TASK, len(feats))) for a in range(0, len(feats), VECTOR_TASK)]
     vecs: list[KeyVector] = []
     blocking: list[list[str]] = []
     for ids, weights, ends, block_ids, block_ends in ordered_map(
             _vector_share, shares, workers, {"feats": feats, "df": df, "numbers": numbers, "params": params}):
-        keys, values, bounds = [words[i] for i in ids.tolist()], weights.tolist(), [0, *ends.tolist()]
-        vecs += [dict(zip(keys[a:b], values[a:b], strict=True)) for a, b in pairwise(bounds)]
-        keys, bounds = [words[i] for i in block_ids.tolist()], [0, *block_ends.tolist()]
-        blocking += [keys[a:b] for a, b in pairwise(bounds)]
+        spelled, values, bounds = [words[i] for i in ids.tolist()], weights.tolist(), [0, *ends.tolist()]
+        vecs += [dict(zip(spelled[a:b], values[a:b], strict=True)) for a, b in pairwise(bounds)]
+        spelled, bounds = [words[i] for i in block_ids.tolist()], [0, *block_ends.tolist()]
+        blocking += [spelled[a:b] for a, b in pairwise(bounds)]
     return vecs, blocking
 
 
@@ -476,7 +495,8 @@ def _from_scratch(articles: Iterable[Article], params: GroupParams, embedder: Em
     return _grouped(final, *featured, params, workers, on_article, started)
 
 
-Featured = tuple[list[Features], list[str | None], list[Order], Vector | None, npt.NDArray[np.int64], Counter[str]]
+Featured = tuple[list[Features], list[str | None], list[Order], Vector | None, npt.NDArray[np.int64], Counter[str],
+                 KeyNumbers]
 
 
 def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedder | None, workers: int) -> Featured:
@@ -488,12 +508,12 @@ def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedd
     read_titles: list[str | None] = []
     emb_chunks: list[Vector] = []
     df: Counter[str] = Counter()
-    intern, get = sys.intern, df.get
+    numbered, get = KeyNumbers(), df.get
     for chunk, chunk_titles, chunk_embs in ordered_map(
             _prepare, chunks, workers, {"params": params, "embedder": embedder}):
         # While the workers feature the next chunks: the key counts, and one string
         # per key across chunks (at 1M articles, a string per article and key is gigabytes).
-        words = [intern(w) for w in chunk.words]
+        words = numbered.spell(chunk.words)
         for w, c in zip(words, np.bincount(chunk.keys, minlength=len(words)).tolist(), strict=True):
             if c:
                 df[w] = get(w, 0) + c
@@ -517,15 +537,15 @@ def _featured(articles: Iterator[Article], params: GroupParams, embedder: Embedd
     # Embedding rows stay in reading order; ``rows`` maps an article to its row.
     raw = np.concatenate(emb_chunks) if emb_chunks else None
     del emb_chunks
-    return feats, titles, orders, raw, np.asarray(keep, dtype=np.int64), df
+    return feats, titles, orders, raw, np.asarray(keep, dtype=np.int64), df, numbered
 
 
 def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None], orders: list[Order],
-             raw: Vector | None, rows: npt.NDArray[np.int64], df: Counter[str], params: GroupParams, workers: int,
-             on_article: Callable[[], None] | None, started: float) -> StoryIndex:
+             raw: Vector | None, rows: npt.NDArray[np.int64], df: Counter[str], numbered: KeyNumbers,
+             params: GroupParams, workers: int, on_article: Callable[[], None] | None, started: float) -> StoryIndex:
     """Steps 2-6 over featured articles (``_featured``): ``final`` filled with the stories."""
     n_docs = len(feats)
-    vecs, blocking = _vectors(feats, df, params, workers)
+    vecs, blocking = _vectors(feats, df, numbered, params, workers)
     # Nothing reads the keys further (their vectors and counts carry them): at 1M
     # articles they are gigabytes. (Each article's Counter is its own.)
     for f in feats:
@@ -609,18 +629,15 @@ def _renumbered(index: StoryIndex, stories: list[StoryState], feats: Sequence[Fe
     rank = {f.id: i for i, f in enumerate(feats)}
     stories.sort(key=lambda s: min(map(rank.__getitem__, s.members)))
     index.df, index.n_docs, index.changed_keys = df, len(feats), set(df)
-    postings, member_story, minhashes = index.postings, index.member_story, index.minhashes
+    member_story, minhashes = index.member_story, index.minhashes
     for seq, story in enumerate(stories, start=1):
         story.id, story.seq = f"S{seq}", seq  # the block's own states, renamed in place
         index.stories[story.id] = story
-        for key in story.profile:
-            if key in postings:
-                postings[key].add(story.id)
-            else:
-                postings[key] = {story.id}
         for a in story.members:
             member_story[a] = story.id
             minhashes[a] = feats[rank[a]].minhash.tobytes()
-    index.lsh.defer(dict(minhashes))  # indexed only if more articles come in this process
+    # Indexed only if more articles come in this process.
+    index.lsh.defer(dict(minhashes))
+    index.defer_postings()
     index.next_seq = len(stories) + 1
     return index
