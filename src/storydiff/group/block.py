@@ -546,6 +546,7 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
     """Steps 2-6 over featured articles (``_featured``): ``final`` filled with the stories."""
     n_docs = len(feats)
     vecs, blocking = _vectors(feats, df, numbered, params, workers)
+    LOGGER.info("key vectors: %.1f s", time.perf_counter() - started)
     # Nothing reads the keys further (their vectors and counts carry them): at 1M
     # articles they are gigabytes. (Each article's Counter is its own.)
     for f in feats:
@@ -569,6 +570,7 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
         groups += [([nodes[i] for i in shingled[rows_]], True) for rows_ in band_groups(minhashes, params)]
         del minhashes
     del nodes
+    LOGGER.info("buckets: %.1f s", time.perf_counter() - started)
     # The buckets are shared out among the workers (which inherit them): each
     # links its share with a Linker of its own, and joining what they return
     # gives the same components (see Linker).
@@ -578,6 +580,7 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
         for a, b in links:
             linker.union(a, b)
     del groups
+    LOGGER.info("links: %.1f s", time.perf_counter() - started)
     blocks: dict[int, list[int]] = defaultdict(list)
     for i in range(n_docs):
         blocks[linker.find(i)].append(i)
@@ -600,7 +603,8 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
     stories: list[StoryState] = []
     state = {"params": params, "n_docs": n_docs, "feats": feats, "titles": titles, "vecs": vecs, "raw": raw,
              "rows": rows, "df": df}
-    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, state):
+    # Any order: the stories are numbered by their earliest article after.
+    for count, block_stories in ordered_map(_cluster_blocks, tasks(), workers, state, ordered=False):
         stories += block_stories
         if on_article is not None:
             for _ in range(count):
