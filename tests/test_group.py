@@ -316,3 +316,12 @@ def test_chunks_keep_every_article_in_one_story() -> None:
     listed = [a for s in stories for a in s.articles]
     assert sorted(listed) == sorted(a.id for a in articles)
     assert frozenset(TURKEY) in _partition(stories)
+
+
+def test_worker_map_gives_every_result_in_order_or_as_done() -> None:
+    """The worker pool's map: in task order, or (for tasks of very different sizes) as they finish."""
+    from storydiff.group.workers import ordered_map
+
+    tasks = list(range(-40, 40))
+    assert list(ordered_map(abs, tasks, 2, {}, ahead=1)) == [abs(t) for t in tasks]
+    assert sorted(ordered_map(abs, tasks, 2, {}, ahead=1, ordered=False)) == sorted(abs(t) for t in tasks)
