@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,23 @@ def test_minhash_values_are_datasketch_values() -> None:
     # Spread: the shingles of the test corpus get distinct hashes.
     shingles = {s for a in _read("corpus.jsonl") for s in word_shingles(a.text, 3)}
     assert len({shingle_hash(s.encode()) for s in shingles}) == len(shingles)
+
+
+def test_a_distillation_that_finishes_second_keeps_the_cached_model(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two first runs at once both distil; the one that finishes second must not fail on the folder
+    the first put in place (it did: both wrote one ``.partial`` folder and the second rename raised)."""
+    from storydiff.group.embed import _distil
+
+    target = cache_dir() / f"model2vec-{DEFAULT_TEACHER}-pca256"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    placed = cache_dir() / target.name
+    shutil.copytree(target, placed)  # the first run's result
+    model = _distil(DEFAULT_TEACHER, 256, placed)
+    assert embed(model, ["Quake hits Sindirgi"]).shape == (1, 256)
+    assert [p.name for p in placed.parent.iterdir()] == [placed.name]  # no partial folder left
+    cached = load_model("", 256)
+    assert np.allclose(embed(cached, ["Quake hits Sindirgi"]), embed(model, ["Quake hits Sindirgi"]), atol=1e-5)
 
 
 def test_pooled_embeddings_point_where_model2vec_does() -> None:

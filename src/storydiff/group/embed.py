@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -44,9 +46,17 @@ def _distil(teacher: str, pca_dims: int, target: Path) -> Any:
 
     LOGGER.warning("distilling static embeddings from %s once (about 35 s); cached in %s", teacher, target)
     model = distill(model_name=_teacher_path(teacher), pca_dims=pca_dims)
-    tmp = target.with_name(target.name + ".partial")
-    model.save_pretrained(str(tmp))
-    tmp.replace(target)
+    # A folder of this process's own, renamed into place: two first runs at once (two commands, or
+    # test workers) each distil, and whichever renames second keeps the other's identical copy.
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", suffix=".partial", dir=target.parent))
+    try:
+        model.save_pretrained(str(tmp))
+        tmp.replace(target)
+    except OSError:
+        if not (target / "config.json").exists():
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return model
 
 
