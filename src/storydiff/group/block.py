@@ -46,7 +46,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..models import Article
 from .collection import young_collections_only
-from .features import FeatureChunk, Features, features_of
+from .features import FeatureChunk, Features, chunk_features
 from .index import (
     Embedder,
     GroupParams,
@@ -367,10 +367,11 @@ def _prepare(chunk: list[Article]) -> tuple[FeatureChunk, list[str | None], Vect
     state = worker_state()
     params: GroupParams = state["params"]
     embedder: Embedder | None = state["embedder"]
-    feats = features_of(chunk, params.shingle_size, params.lead_chars, params.num_perm, params.headline_words)
+    feats, leads = chunk_features(chunk, params.shingle_size, params.lead_chars, params.num_perm,
+                                  params.headline_words)
     # The lead is only embedded; an embedding does not depend on its batch (``embed._pooled``).
-    embs = embed_leads(embedder, [f.lead for f in feats]) if embedder is not None and feats else None
-    return FeatureChunk.of(feats), [article_title(a) for a in chunk], embs
+    embs = embed_leads(embedder, leads) if embedder is not None and leads else None
+    return feats, [article_title(a) for a in chunk], embs
 
 
 Numbered = tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int32],

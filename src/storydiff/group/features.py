@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -89,40 +90,22 @@ class FeatureChunk:
     headline: npt.NDArray[np.bool_]
     year: npt.NDArray[np.int32]
 
-    @classmethod
-    def of(cls, feats: Sequence[Features]) -> FeatureChunk:
-        numbers: dict[str, int] = {}
-        keys = [numbers.setdefault(k, len(numbers)) for f in feats for k in f.keys]
-        counts = [c for f in feats for c in f.keys.values()]
-        lead = [numbers.setdefault(k, len(numbers)) for f in feats for k in f.lead_keys]
-        num_perm = feats[0].minhash.shape[0] if feats else 0
-        return cls(
-            ids=[f.id for f in feats], published=[f.published for f in feats], words=list(numbers),
-            keys=np.asarray(keys, dtype=np.int32), counts=np.asarray(counts, dtype=np.int32),
-            key_ends=np.cumsum([len(f.keys) for f in feats], dtype=np.int64),
-            lead_keys=np.asarray(lead, dtype=np.int32),
-            lead_ends=np.cumsum([len(f.lead_keys) for f in feats], dtype=np.int64),
-            minhash=np.stack([f.minhash for f in feats]) if feats else np.zeros((0, num_perm), dtype=np.uint32),
-            has_shingles=np.array([f.has_shingles for f in feats], dtype=bool),
-            headline=np.array([f.headline for f in feats], dtype=bool),
-            year=np.array([f.year for f in feats], dtype=np.int32),
-        )
-
-    def features(self, words: Sequence[str] | None = None) -> list[Features]:
-        """The articles' ``Features`` (without their leads), spelling the keys as ``words`` (default: the
-        chunk's own; a caller holding one string per key across chunks passes those)."""
+    def features(self, words: Sequence[str] | None = None, leads: Sequence[str] | None = None) -> list[Features]:
+        """The articles' ``Features``, spelling the keys as ``words`` (default: the chunk's own; a caller
+        holding one string per key across chunks passes those), with ``leads`` if given (the columns leave them out)."""
         spelled = self.words if words is None else words
+        leads = [""] * len(self.ids) if leads is None else leads
         keys = [spelled[i] for i in self.keys.tolist()]
         counts = self.counts.tolist()
         lead = [spelled[i] for i in self.lead_keys.tolist()]
         key_ends, lead_ends = [0, *self.key_ends.tolist()], [0, *self.lead_ends.tolist()]
         return [
             Features(id=aid, keys=Counter(dict(zip(keys[ka:kb], counts[ka:kb], strict=True))), minhash=minhash,
-                     has_shingles=shingled, headline=headline, lead="", published=published,
+                     has_shingles=shingled, headline=headline, lead=lead_text, published=published,
                      lead_keys=tuple(lead[la:lb]), year=year)
-            for aid, published, ka, kb, la, lb, minhash, shingled, headline, year in zip(
+            for aid, published, ka, kb, la, lb, minhash, shingled, headline, year, lead_text in zip(
                 self.ids, self.published, key_ends, key_ends[1:], lead_ends, lead_ends[1:], self.minhash,
-                self.has_shingles.tolist(), self.headline.tolist(), self.year.tolist(), strict=False)
+                self.has_shingles.tolist(), self.headline.tolist(), self.year.tolist(), leads, strict=False)
         ]
 
 
@@ -155,28 +138,41 @@ def _keys_of(total: Counter[str], firsts: Counter[str]) -> Counter[str]:
     """``event_keys`` from its candidates' counts: all of them, and as sentences' first tokens."""
     keys: dict[str, int] = {}
     for tok, count in total.items():
-        if tok[0].isdigit():
-            key = tok.rstrip("-'’")
-        elif tok[0].isupper() and count > firsts.get(tok, 0):
-            key = tok.lower()
-            if key in _STOP:
-                continue
-        else:
+        digit = tok[0].isdigit()
+        if not (digit or tok[0].isupper()) or not _counts_as_key(digit, count, firsts.get(tok, 0)):
             continue
-        keys[key] = keys.get(key, 0) + count
+        key = _key_spelling(tok, digit)
+        if key is not None:
+            keys[key] = keys.get(key, 0) + count
     return Counter(keys)
 
 
-# The character classes of _CANDIDATE and _SENTENCE_FIRST, as bit flags per byte of UTF-8
-# (``chunk_event_keys``); a mark (. ! ? " ”) is flagged on its last byte only.
-_TOKEN, _ALNUM, _UPPER, _MARK, _SPACE, _NEWLINE, _DIGIT = 1, 2, 4, 8, 16, 32, 64
+# The rule of event keys, for both the regex definition (``_keys_of``) and the chunk version (``_counted_keys``).
+def _counts_as_key(digit: Any, count: Any, as_first: Any) -> Any:
+    """A number always counts; a capitalised word when it comes more often than as a sentence's first token
+    (for one token, or numpy arrays of many)."""
+    return digit | (count > as_first)
+
+
+def _key_spelling(tok: str, digit: bool) -> str | None:
+    """The key a counted token stands for: a number without a trailing - ' ’, a word lower-cased; None for a
+    stop word."""
+    if digit:
+        return tok.rstrip("-'’")
+    low = tok.lower()
+    return None if low in _STOP else low
+
+
+# The character classes of _CANDIDATE and _SENTENCE_FIRST (``chunk_event_keys``) and of _WORD (``_joined``),
+# as bit flags per byte of UTF-8; a mark (. ! ? " ”) is flagged on its last byte only.
+_TOKEN, _ALNUM, _UPPER, _MARK, _SPACE, _NEWLINE, _DIGIT, _WORDCHAR = 1, 2, 4, 8, 16, 32, 64, 128
 
 
 def _char_class(ch: str) -> int:
     return ((_TOKEN if re.match(r"[\w'’\-]", ch) else 0) | (_ALNUM if re.match(r"[^\W_]", ch) else 0)
             | (_UPPER if ch.isupper() else 0) | (_MARK if ch in ".!?\"”" else 0)
             | (_SPACE if re.match(r"\s", ch) else 0) | (_NEWLINE if ch == "\n" else 0)
-            | (_DIGIT if ch.isdigit() else 0))
+            | (_DIGIT if ch.isdigit() else 0) | (_WORDCHAR if _WORD.match(ch) else 0))
 
 
 _ASCII_CLASS = np.array([_char_class(chr(c)) for c in range(128)] + [0] * 128, dtype=np.uint8)
@@ -283,15 +279,14 @@ def _counted_keys(tokens: list[str], owner: Positions, digit: npt.NDArray[np.boo
     is_digit = np.zeros(len(numbers), dtype=bool)
     is_digit[ids] = digit
     names: dict[str, int] = {}
-    name_of = np.array([names.setdefault(t.rstrip("-'’"), len(names)) if d else
-                        (-1 if (low := t.lower()) in _STOP else names.setdefault(low, len(names)))
+    name_of = np.array([-1 if (key := _key_spelling(t, d)) is None else names.setdefault(key, len(names))
                         for t, d in zip(numbers, is_digit.tolist(), strict=True)], dtype=np.int64)
     # Each (text, token): its first place, count, and count as a sentence's first token.
     pairs, first, which, count = np.unique(owner * len(numbers) + ids, return_index=True, return_inverse=True,
                                            return_counts=True)
     opened = np.bincount(which.ravel(), weights=opening, minlength=len(pairs))
     token = pairs % len(numbers)
-    kept = np.flatnonzero((name_of[token] >= 0) & (is_digit[token] | (count > opened)))
+    kept = np.flatnonzero((name_of[token] >= 0) & _counts_as_key(is_digit[token], count, opened))
     kept = kept[np.argsort(first[kept], kind="stable")]  # in text order
     # Tokens with one name (a number with and without a trailing hyphen) add up, in order of first place.
     key_pairs, key_first, key_which = np.unique((pairs[kept] // len(numbers)) * len(names) + name_of[token[kept]],
@@ -421,27 +416,17 @@ def shingle_hashes(text: str, size: int) -> npt.NDArray[np.uint32]:
     return _shingle_hashes([text], size)[0]
 
 
-# Bytes that \w matches in lower-cased ASCII text.
-_WORD_BYTE = np.zeros(256, dtype=bool)
-_WORD_BYTE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789_", dtype=np.uint8)] = True
-
-
 def _joined(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The lower-cased words (``_WORD``) of each text as UTF-8, each followed by one space, all texts
     one after another; each word's length in bytes; each text's word count.
 
-    The words are found by byte class in numpy over the texts' UTF-8, not by
-    the regex (a third of the hashing's time): each distinct non-ASCII
-    character asks ``_WORD`` once, and all of its bytes take its class.
+    The words are found by byte class (``_classes``) in numpy over the texts'
+    UTF-8, not by the regex (a third of the hashing's time).
     """
     lowered = [t.lower() for t in texts]
     data = np.frombuffer(" ".join([*lowered, ""]).encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    word = _WORD_BYTE[data]
-    if len(data) and data.max() >= 0x80:
-        sizes = [len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in lowered]
-        _mark_wide(data, word)
-    else:
-        sizes = [len(t) for t in lowered]
+    word = (_classes(data) & _WORDCHAR).astype(bool)
+    sizes = [len(t) if t.isascii() else len(t.encode("utf-8", "surrogatepass")) for t in lowered]
     bounds = np.cumsum(np.asarray(sizes, dtype=np.int64) + 1)  # each text's end, then a space
     edges = np.diff(word.view(np.int8), prepend=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # the bytes end with a space
@@ -449,15 +434,6 @@ def _joined(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np
     keep = word.copy()
     keep[ends] = True  # the byte after each word, a space in the joined bytes
     return np.where(word, data, np.uint8(32))[keep], ends - starts, counts
-
-
-def _mark_wide(data: npt.NDArray[np.uint8], word: npt.NDArray[np.bool_]) -> None:
-    """Set ``word`` for the bytes of each non-ASCII character that ``_WORD`` matches."""
-    lead, width, code = _wide_chars(data)
-    distinct, which = np.unique(code, return_inverse=True)
-    is_word = np.array([_WORD.match(chr(c)) is not None for c in distinct.tolist()], dtype=bool)[which]
-    for k in range(4):
-        word[lead[is_word & (width > k)] + k] = True
 
 
 def _shingle_hashes(texts: Sequence[str], size: int) -> list[npt.NDArray[np.uint32]]:
@@ -574,24 +550,33 @@ def features(
 def features_of(
     articles: Sequence[Article], shingle_size: int, lead_chars: int, num_perm: int, headline_words: int
 ) -> list[Features]:
-    """``features`` of many articles: their shingles hashed and MinHashed together (``chunk_minhashes``)."""
+    """``features`` of many articles: their shingles hashed and MinHashed together (``chunk_features``)."""
+    chunk, leads = chunk_features(articles, shingle_size, lead_chars, num_perm, headline_words)
+    return chunk.features(leads=leads)
+
+
+def chunk_features(
+    articles: Sequence[Article], shingle_size: int, lead_chars: int, num_perm: int, headline_words: int
+) -> tuple[FeatureChunk, list[str]]:
+    """The articles' features as columns, and each one's lead (embedded by the caller, then dropped)."""
     minhashes, shingled = chunk_minhashes([a.text for a in articles], shingle_size, num_perm)
     texts = [a.text if not a.title or a.text.startswith(a.title) else f"{a.title}\n{a.text}" for a in articles]
     leads = [lead_text(a, lead_chars) for a in articles]  # each its text's start
-    out = []
-    for article, text, lead, (keys, lead_keys), minhash, has_shingles in zip(
-            articles, texts, leads, chunk_event_keys(texts, [len(lead) for lead in leads]), minhashes,
-            shingled.tolist(), strict=True):
-        with_words = headline_keys(text, keys, headline_words)
-        out.append(Features(
-            id=article.id,
-            keys=with_words,
-            minhash=minhash,
-            has_shingles=has_shingles,
-            headline=with_words is not keys,
-            lead=lead,
-            published=article.published,
-            lead_keys=lead_keys,
-            year=main_year(with_words),
-        ))
-    return out
+    found = chunk_event_keys(texts, [len(lead) for lead in leads])
+    all_keys = [headline_keys(text, keys, headline_words) for text, (keys, _) in zip(texts, found, strict=True)]
+    numbers: dict[str, int] = {}
+    keys = [numbers.setdefault(k, len(numbers)) for with_words in all_keys for k in with_words]
+    lead_keys = [numbers.setdefault(k, len(numbers)) for _, lead in found for k in lead]
+    chunk = FeatureChunk(
+        ids=[a.id for a in articles], published=[a.published for a in articles], words=list(numbers),
+        keys=np.asarray(keys, dtype=np.int32),
+        counts=np.asarray([c for with_words in all_keys for c in with_words.values()], dtype=np.int32),
+        key_ends=np.cumsum([len(k) for k in all_keys], dtype=np.int64),
+        lead_keys=np.asarray(lead_keys, dtype=np.int32),
+        lead_ends=np.cumsum([len(lead) for _, lead in found], dtype=np.int64),
+        minhash=minhashes, has_shingles=shingled,
+        headline=np.array([with_words is not k for with_words, (k, _) in zip(all_keys, found, strict=True)],
+                          dtype=bool),
+        year=np.array([main_year(k) for k in all_keys], dtype=np.int32),
+    )
+    return chunk, leads
