@@ -219,6 +219,8 @@ def main() -> None:
     parser.add_argument("--online", action="store_true", help="also time the online (incremental) index")
     parser.add_argument("--work", type=Path, help="keep the generated JSONL here and reuse it")
     args = parser.parse_args()
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in map(int, args.sizes.split(",")):
             jsonl = (args.work or Path(tmp)) / f"gen-{n}.jsonl"

@@ -185,6 +185,7 @@ def main() -> None:
         for n in map(int, args.sizes.split(",")):
             jsonl = (args.work or work) / f"gen-{n}.jsonl"
             if not args.work or not jsonl.exists():
+                jsonl.parent.mkdir(parents=True, exist_ok=True)
                 generate(args.data, n, jsonl.with_suffix(".partial"))
                 jsonl.with_suffix(".partial").replace(jsonl)
             gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
