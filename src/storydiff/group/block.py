@@ -86,14 +86,18 @@ def block_keys(vec: KeyVector, df: Mapping[str, int], params: GroupParams) -> li
     return [k for _, k in usable[: params.block_keys]]
 
 
-def band_buckets(minhash: npt.NDArray[np.uint32], params: GroupParams) -> list[str]:
-    """The MinHash LSH bands of the near-duplicate tier, one bucket name each."""
-    bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
-    return [f"b{i}:{minhash[i * rows : (i + 1) * rows].tobytes().hex()}" for i in range(bands)]
+def band_bucket(band: int, values: npt.NDArray[np.uint32]) -> str:
+    """The name of the bucket of an article's MinHash LSH band ``band`` (its ``values``), as linking names it."""
+    return f"b{band}:{values.tobytes().hex()}"
+
+
+def key_bucket(key: str) -> str:
+    """The name of the bucket of a blocking key (``block_keys``)."""
+    return f"k:{key}"
 
 
 def band_groups(minhashes: npt.NDArray[np.uint32], params: GroupParams) -> Iterator[npt.NDArray[np.intp]]:
-    """The rows of ``minhashes`` (one article each) that share a ``band_buckets`` bucket, bucket by bucket.
+    """The rows of ``minhashes`` (one article each) that share a ``band_bucket``, bucket by bucket.
 
     Buckets of one article link nothing and are never listed: a sort per band
     finds the rest without a name for each article and band.
@@ -109,14 +113,6 @@ def band_groups(minhashes: npt.NDArray[np.uint32], params: GroupParams) -> Itera
         bounds = np.concatenate([[0], ends, [len(order)]])
         for g in np.flatnonzero(np.diff(bounds) > 1).tolist():
             yield order[bounds[g] : bounds[g + 1]]
-
-
-def buckets(f: Features, keys: Iterable[str], params: GroupParams) -> list[str]:
-    """Every bucket an article falls in: ``k:KEY`` for its blocking ``keys``, ``b..`` for its LSH bands."""
-    names = [f"k:{k}" for k in keys]
-    if f.has_shingles:
-        names += band_buckets(f.minhash, params)
-    return names
 
 
 def is_band(bucket: str) -> bool:

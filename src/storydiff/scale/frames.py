@@ -23,6 +23,7 @@ from ..group.features import Features
 # lead (dropped once embedded), so a field added to Features travels too.
 FEATURE_FIELDS = tuple(f.name for f in fields(Features) if f.name not in ("keys", "minhash", "lead"))
 _ID, _PUBLISHED = FEATURE_FIELDS.index("id"), FEATURE_FIELDS.index("published")
+_SHINGLED = FEATURE_FIELDS.index("has_shingles")
 _NO_KEYS: Counter[str] = Counter()
 
 
@@ -66,6 +67,10 @@ class Frame:
 
     def order(self, i: int) -> Order:
         return arrival_order(self.rest[i][_ID], self.rest[i][_PUBLISHED])
+
+    def shingled(self) -> npt.NDArray[np.bool_]:
+        """Whether each article has word shingles (and so LSH bands)."""
+        return np.fromiter((r[_SHINGLED] for r in self.rest), bool, len(self.rest))
 
     def key_items(self, i: int) -> Iterator[tuple[str, Any]]:
         lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])

@@ -28,19 +28,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..group.block import (
     BlockMember,
     Linker,
     Order,
+    band_bucket,
     block_keys,
-    buckets,
     cluster_block,
     embed_leads,
+    key_bucket,
 )
 from ..group.embed import embed, load_model
 from ..group.features import features_of
-from ..group.index import GroupParams, article_title, key_vectors
+from ..group.index import GroupParams, article_title, key_vectors, lsh_bands
 from ..group.pairs import headline_names
 from ..models import Article, Skipped, Story
 from ..settings import Settings
@@ -124,10 +126,11 @@ def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams,
         yield 0, ("r", rejects)
 
 
-def _home(home: int, part: Iterable[tuple[int, Any]], parts: int) -> Iterator[tuple[Any, ...]]:
+def _home(home: int, part: Iterable[tuple[int, Any]], params: GroupParams, parts: int) -> Iterator[tuple[Any, ...]]:
     """Steps 2-3 at one home: the first record of each id (later ones with another text are
     rejects); ``("f", home, frame)``, ``("r", rejects)`` and, for each key partition,
-    ``("c", key partition, home, keys, how many of this home's articles hold each, articles here)``."""
+    ``("c", key partition, home, keys, how many of this home's articles hold each, articles here,
+    band rows)``."""
     frames: list[Frame] = []
     digests: list[str] = []
     origins: list[str] = []
@@ -158,21 +161,82 @@ def _home(home: int, part: Iterable[tuple[int, Any]], parts: int) -> Iterator[tu
     by_part: list[list[str]] = [[] for _ in range(parts)]
     for key in held:
         by_part[_part(key, parts)].append(key)
+    bands = _band_rows(frame, params, parts)
     for q, keys in enumerate(by_part):
         yield ("c", q, home, keys, np.fromiter((held[k] for k in keys), np.int64, len(keys)),
-               len(frame) if frame is not None else 0)
+               len(frame) if frame is not None else 0, bands[q])
 
 
-def _key_counts(part: Iterable[tuple[int, tuple[Any, ...]]]) -> Iterator[tuple[int, Any]]:
+# An article's LSH bands as rows: (nodes, band numbers, band values), one row per article and band.
+BandRows = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint32]]
+# A 64-bit multiplier per band value (odd, fixed): which partition a band's bucket is on.
+_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+                     dtype=np.uint64)
+
+
+def _band_rows(frame: Frame | None, params: GroupParams, parts: int) -> list[BandRows]:
+    """Step 3's band rows of a home's articles, by the partition of their bucket.
+
+    Nearly every band bucket holds one article (100k generated articles:
+    26k of 1.27M buckets hold more), and a bucket of one links nothing. So
+    bands are sent as rows of numbers, found shared where they meet
+    (``_shared_bands``), and only the shared ones become bucket names that
+    travel with an article's key vector: the same buckets ``buckets`` names,
+    less those of one article.
+    """
+    bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
+    if frame is None:
+        return [(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, rows), np.uint32))] * parts
+    shingled = np.flatnonzero(frame.shingled())
+    values = frame.minhash[shingled, : bands * rows].reshape(len(shingled) * bands, rows)
+    nodes = np.repeat(frame.nodes[shingled], bands)
+    numbers = np.tile(np.arange(bands, dtype=np.int64), len(shingled))
+    with np.errstate(over="ignore"):
+        mixed = (values.astype(np.uint64) * _BAND_MIX[np.arange(rows) % len(_BAND_MIX)]).sum(axis=1, dtype=np.uint64)
+        mixed += numbers.astype(np.uint64) * np.uint64(0xFF51AFD7ED558CCD)
+    where = ((mixed >> np.uint64(33)) % np.uint64(parts)).astype(np.int64)
+    out = []
+    for q in range(parts):
+        taken = np.flatnonzero(where == q)
+        out.append((nodes[taken], numbers[taken], values[taken]))
+    return out
+
+
+def _shared_bands(asked: list[BandRows], parts: int) -> dict[int, list[tuple[int, str]]]:
+    """The band buckets of one partition that hold two articles or more: ``(node, bucket name)`` of
+    each member, by the member's home."""
+    nodes = np.concatenate([a[0] for a in asked])
+    if not len(nodes):
+        return {}
+    numbers = np.concatenate([a[1] for a in asked])
+    values = np.concatenate([a[2] for a in asked])
+    # Rows sorted by band number and values (as ``band_groups`` sorts each band's rows).
+    order = np.lexsort((*values.T[::-1], numbers))
+    keyed = np.column_stack([numbers[order], values[order].astype(np.int64)])
+    starts = np.flatnonzero(np.concatenate([[True], np.any(keyed[1:] != keyed[:-1], axis=1), [True]]))
+    homes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for g in np.flatnonzero(np.diff(starts) > 1).tolist():
+        members = order[starts[g] : starts[g + 1]]
+        first = int(members[0])
+        name = band_bucket(int(numbers[first]), values[first])
+        for node in nodes[members].tolist():
+            homes[node % parts].append((node, name))
+    return homes
+
+
+def _key_counts(part: Iterable[tuple[int, tuple[Any, ...]]], parts: int) -> Iterator[tuple[int, Any]]:
     """Step 3 for one key partition: to each home, the corpus-wide counts of the keys it asked for,
-    and the corpus size (every home reports to every key partition)."""
+    the corpus size (every home reports to every key partition), and its articles' shared band
+    buckets (``_shared_bands``)."""
     asked = [item for _, item in part]
     total: Counter[str] = Counter()
-    for _, keys, counts, _ in asked:
+    for _, keys, counts, _, _ in asked:
         total.update(dict(zip(keys, counts.tolist(), strict=True)))
     n_docs = sum(item[3] for item in asked)
-    for home, keys, _, _ in asked:
-        yield home, ("d", keys, np.fromiter((total[k] for k in keys), np.int64, len(keys)), n_docs)
+    shared = _shared_bands([item[4] for item in asked], parts)
+    for home, keys, _, _, _ in asked:
+        yield home, ("d", keys, np.fromiter((total[k] for k in keys), np.int64, len(keys)), n_docs,
+                     shared.get(home, []))
 
 
 # What linking needs of an article, in plain tuples (they pickle fastest): its
@@ -188,6 +252,7 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
     one of its buckets (once per bucket would copy its key vector some 30 times)."""
     frames: list[Frame] = []
     df: dict[str, int] = {}
+    bands: dict[int, list[str]] = defaultdict(list)
     n_docs = 0
     for _, item in part:
         if item[0] == "f":
@@ -195,6 +260,8 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
         else:
             df.update(zip(item[1], item[2].tolist(), strict=True))
             n_docs = item[3]
+            for node, name in item[4]:
+                bands[node].append(name)
     for frame in frames:
         keys: list[str] = []
         weights: list[float] = []
@@ -210,7 +277,8 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
             vec_keys, vec_weights = tuple(vec), tuple(vec.values())
             names: dict[int, list[str]] = defaultdict(list)
             feature = frame.feature(i)
-            for name in buckets(feature, rare, params):
+            # Its key buckets, and its band buckets but those of this article alone (``_band_rows``).
+            for name in [*map(key_bucket, rare), *bands.get(node, ())]:
                 names[_part(name, parts)].append(name)
             heads = headline_names(feature)
             for q, named in names.items():
@@ -326,10 +394,10 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     prepared = read_records(spark, input_path, settings, parts * 4).mapPartitions(
         lambda part: _prepare(part, params, model, parts))
     homes = prepared.partitionBy(parts, _identity).mapPartitionsWithIndex(
-        lambda home, part: _home(home, part, parts)).persist(_storage())
+        lambda home, part: _home(home, part, params, parts)).persist(_storage())
     frames = homes.filter(lambda r: r[0] == "f").map(lambda r: (r[1], ("f", r[2])))
     replies = homes.filter(lambda r: r[0] == "c").map(lambda r: (r[1], r[2:])).partitionBy(
-        parts, _identity).mapPartitions(_key_counts)
+        parts, _identity).mapPartitions(lambda part: _key_counts(part, parts))
 
     # 4. vectors and buckets at home, links per bucket partition
     vectors = frames.union(replies).partitionBy(parts, _identity).mapPartitionsWithIndex(
