@@ -15,18 +15,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyspark  # noqa: F401  (a missing Spark fails these tests; ``make venv`` installs it)
 import pytest
 from click.testing import CliRunner
 
 from storydiff.cli import cli
 
-pyspark = pytest.importorskip("pyspark")
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import grouping_speed  # noqa: E402  (the bench's generator, reused rather than copied)
+from storydiff.group.block import band_bucket  # noqa: E402
 from storydiff.scale import spark_session, spark_stories  # noqa: E402
 from storydiff.scale.components import components  # noqa: E402
+from storydiff.scale.job import _shared_bands  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -184,3 +186,15 @@ def test_components_match_union_find(spark: Any) -> None:
     labels = dict(components(spark.sparkContext.parallelize(edges, 3), 3).collect())
     on_edges = {n for e in edges for n in e if e[0] != e[1]}
     assert {n: labels.get(n, n) for n in on_edges} == {n: find(n) for n in on_edges}
+
+
+def test_only_band_buckets_of_two_articles_or_more_are_named_and_sent_home() -> None:
+    """Band rows from two homes (node % 2): the band two articles share comes back to both homes
+    under ``band_bucket``'s name; the same values in another band, and bands of one article, do not."""
+    same = np.array([7, 8, 9, 10], dtype=np.uint32)
+    other = np.array([1, 2, 3, 4], dtype=np.uint32)
+    home0 = (np.array([0, 2]), np.array([3, 3]), np.stack([same, other]))
+    home1 = (np.array([1, 1]), np.array([3, 5]), np.stack([same, same]))
+    shared = _shared_bands([home0, home1], 2)
+    assert shared == {0: [(0, band_bucket(3, same))], 1: [(1, band_bucket(3, same))]}
+    assert _shared_bands([(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4), np.uint32))], 2) == {}
