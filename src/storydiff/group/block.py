@@ -549,7 +549,7 @@ def _grouped(final: StoryIndex, feats: list[Features], titles: list[str | None],
     for f in feats:
         f.keys.clear()
 
-    # Step 3's buckets (``buckets``) keyed by the key itself, and bands found by
+    # Step 3's buckets (``key_bucket``, ``band_bucket``) keyed by the key itself, and bands found by
     # sorting: no bucket name is made per article, and no singleton kept.
     by_key: dict[str, list[BlockMember]] = defaultdict(list)
     nodes: list[BlockMember] = []

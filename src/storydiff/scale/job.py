@@ -181,7 +181,7 @@ def _band_rows(frame: Frame | None, params: GroupParams, parts: int) -> list[Ban
     26k of 1.27M buckets hold more), and a bucket of one links nothing. So
     bands are sent as rows of numbers, found shared where they meet
     (``_shared_bands``), and only the shared ones become bucket names that
-    travel with an article's key vector: the same buckets ``buckets`` names,
+    travel with an article's key vector: the buckets a local run links (``band_groups``),
     less those of one article.
     """
     bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
