@@ -38,6 +38,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, islice, pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -104,15 +105,19 @@ def band_groups(minhashes: npt.NDArray[np.uint32], params: GroupParams) -> Itera
     """
     bands, rows = lsh_bands(params.near_duplicate, params.num_perm)
     for i in range(bands):
-        band = minhashes[:, i * rows : (i + 1) * rows]
-        # Rows sorted by their band values (a stable sort on each column, the last
-        # first: numpy's unique over rows sorts a structured view, several times slower).
-        order = np.lexsort(band.T[::-1])
-        ordered = band[order]
-        ends = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
-        bounds = np.concatenate([[0], ends, [len(order)]])
-        for g in np.flatnonzero(np.diff(bounds) > 1).tolist():
-            yield order[bounds[g] : bounds[g + 1]]
+        yield from equal_rows(minhashes[:, i * rows : (i + 1) * rows])
+
+
+def equal_rows(matrix: npt.NDArray[Any]) -> Iterator[npt.NDArray[np.intp]]:
+    """The indices of each set of two or more equal rows of ``matrix``, in ascending order within a set."""
+    # Rows sorted by their values (a stable sort on each column, the last first:
+    # numpy's unique over rows sorts a structured view, several times slower).
+    order = np.lexsort(matrix.T[::-1])
+    ordered = matrix[order]
+    ends = np.flatnonzero(np.any(ordered[1:] != ordered[:-1], axis=1)) + 1
+    bounds = np.concatenate([[0], ends, [len(order)]])
+    for g in np.flatnonzero(np.diff(bounds) > 1).tolist():
+        yield order[bounds[g] : bounds[g + 1]]
 
 
 def is_band(bucket: str) -> bool:

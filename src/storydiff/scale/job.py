@@ -38,6 +38,7 @@ from ..group.block import (
     block_keys,
     cluster_block,
     embed_leads,
+    equal_rows,
     key_bucket,
 )
 from ..group.embed import embed, load_model
@@ -210,13 +211,8 @@ def _shared_bands(asked: list[BandRows], parts: int) -> dict[int, list[tuple[int
         return {}
     numbers = np.concatenate([a[1] for a in asked])
     values = np.concatenate([a[2] for a in asked])
-    # Rows sorted by band number and values (as ``band_groups`` sorts each band's rows).
-    order = np.lexsort((*values.T[::-1], numbers))
-    keyed = np.column_stack([numbers[order], values[order].astype(np.int64)])
-    starts = np.flatnonzero(np.concatenate([[True], np.any(keyed[1:] != keyed[:-1], axis=1), [True]]))
     homes: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for g in np.flatnonzero(np.diff(starts) > 1).tolist():
-        members = order[starts[g] : starts[g + 1]]
+    for members in equal_rows(np.column_stack([numbers, values.astype(np.int64)])):  # as ``band_groups``
         first = int(members[0])
         name = band_bucket(int(numbers[first]), values[first])
         for node in nodes[members].tolist():
