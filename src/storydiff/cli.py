@@ -256,7 +256,7 @@ def stories(ctx: click.Context, db: Path, fmt: str, rebuild: bool) -> None:
 @click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable).")
 @click.option("--partitions", type=int, default=None,
               help="Partitions for the shuffles (reading and block clustering use four times as many); "
-                   "default twice Spark's default parallelism.")
+                   "default Spark's default parallelism (its cores), at least 2.")
 @click.pass_context
 def spark_stories(ctx: click.Context, input_path: str, output: Path, master: str, confs: tuple[str, ...],
                   partitions: int | None) -> None:

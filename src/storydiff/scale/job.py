@@ -379,7 +379,9 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     embeds = params.embedding_weight > 0 or params.paraphrase_threshold < 1
     model = str(settings["group_embedding_model"]) if embeds else None
     sc = spark.sparkContext
-    parts = partitions or max(2, sc.defaultParallelism * 2)
+    # One partition per core: an article's key vector goes to each link partition holding one of
+    # its buckets, so more partitions than cores is more work, not more cores at work.
+    parts = partitions or max(2, sc.defaultParallelism)
     partial_dir(output.resolve()).mkdir(parents=True, exist_ok=True)  # the run has begun (see ``output``)
 
     # 1-3. records -> features at each article's home -> key counts. Every
