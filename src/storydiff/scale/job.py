@@ -392,14 +392,13 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     prepared = read_records(spark, input_path, settings, parts * 4).mapPartitions(
         lambda part: _prepare(part, params, model, parts))
     homes = prepared.partitionBy(parts, _identity).mapPartitionsWithIndex(
-        lambda home, part: _home(home, part, params, parts)).persist(_storage())
-    frames = homes.filter(lambda r: r[0] == "f").map(lambda r: (r[1], ("f", r[2])))
+        lambda home, part: _home(home, part, params, parts), preservesPartitioning=True).persist(_storage())
     replies = homes.filter(lambda r: r[0] == "c").map(lambda r: (r[1], r[2:])).partitionBy(
         parts, _identity).mapPartitions(lambda part: _key_counts(part, parts))
 
     # 4. vectors and buckets at home, links per bucket partition
-    vectors = frames.union(replies).partitionBy(parts, _identity).mapPartitionsWithIndex(
-        lambda home, part: _vectorise(home, part, params, parts)).persist(_storage())
+    vectors = _at_home(homes, "f", replies, parts).mapPartitionsWithIndex(
+        lambda home, part: _vectorise(home, part, params, parts), preservesPartitioning=True).persist(_storage())
     links = vectors.filter(lambda r: r[0] == "s").map(lambda r: (r[1], r[2])).partitionBy(
         parts, _identity).mapPartitions(lambda part: _link(part, params))
 
@@ -408,8 +407,7 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     LOGGER.info("read, featured, vectors, links and blocks: %.1f s", time.perf_counter() - started)
 
     # 6. articles to their blocks' partitions, stories per block
-    placed = vectors.filter(lambda r: r[0] == "v").map(lambda r: (r[1], ("v", r[2], r[3]))).union(
-        labels.map(lambda r: (r[0] % parts, ("l", r[0], r[1])))).partitionBy(parts, _identity).mapPartitions(
+    placed = _at_home(vectors, "v", labels.map(lambda r: (r[0] % parts, ("l", r[0], r[1]))), parts).mapPartitions(
         lambda part: _place(part, parts, parts * 4))
     # More block partitions than elsewhere: the one with the largest block then holds little else
     # (100k articles on two cores in four: that task ran alone for 31 s of the stage's 49).
@@ -433,6 +431,25 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
         rdd.unpersist()
     LOGGER.info("spark-stories: %s", report.as_dict())
     return report
+
+
+def _at_home(rdd: Any, tag: str, others: Any, parts: int) -> Any:
+    """The items tagged ``tag`` of an RDD made at home (``(tag, home, ...)`` in partition ``home``),
+    as ``(home, (tag, ...))``, with ``others`` (``(home, item)`` pairs) sent to their homes.
+
+    Only ``others`` are shuffled. Both sides partitioned by home (``_identity``),
+    Spark's union puts partition ``p`` of each together (a ``PartitionerAwareUnionRDD``):
+    the article frames, most of the bytes, stay in the partition they are in.
+    """
+    from pyspark.rdd import Partitioner
+
+    kept = rdd.mapPartitions(lambda part: ((r[1], (r[0], *r[2:])) for r in part if r[0] == tag),
+                             preservesPartitioning=True)
+    joined = kept.union(others.partitionBy(parts, _identity))
+    # Checked, not assumed: a union that lost the partitioning has each side's partitions apart.
+    if joined.partitioner != Partitioner(parts, _identity) or joined.getNumPartitions() != parts:
+        raise RuntimeError("spark-stories: the articles' home partitioning was lost in a union")
+    return joined
 
 
 def _storage() -> Any:
