@@ -8,6 +8,7 @@ handful of arrays and flat lists, and the JVM shuffles it as one byte string.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -89,6 +90,17 @@ class Frame:
                      self.minhash[index], self.embs[index] if self.embs is not None else None,
                      [self.keys[j] for j in flat.tolist()], self.values[flat], _bounds([hi - lo for lo, hi in spans]),
                      self.counts[flat] if self.counts is not None else None)
+
+    def packed(self) -> bytes:
+        """The frame pickled, for an RDD that is kept (``persist``) and read more than once: a
+        stage that reads it for its other items then unpickles a byte string, not the frame (its
+        keys are a string each: at 100k articles, 1.5M strings per reading)."""
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def unpacked(data: bytes) -> Frame:
+        frame: Frame = pickle.loads(data)  # noqa: S301 (our own frames, from our own stage)
+        return frame
 
     @staticmethod
     def concat(frames: Iterable[Frame]) -> Frame | None:

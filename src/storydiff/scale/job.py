@@ -130,7 +130,7 @@ def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams,
 
 def _home(home: int, part: Iterable[tuple[int, Any]], params: GroupParams, parts: int) -> Iterator[tuple[Any, ...]]:
     """Steps 2-3 at one home: the first record of each id (later ones with another text are
-    rejects); ``("f", home, frame)``, ``("r", rejects)`` and, for each key partition,
+    rejects); ``("f", home, packed frame)``, ``("r", rejects)`` and, for each key partition,
     ``("c", key partition, home, keys, how many of this home's articles hold each, articles here,
     band rows)``."""
     frames: list[Frame] = []
@@ -156,7 +156,7 @@ def _home(home: int, part: Iterable[tuple[int, Any]], params: GroupParams, parts
         # Node numbers only name articles (arrival order breaks every tie); these say where home is.
         frame.nodes = np.arange(len(frame), dtype=np.int64) * parts + home
         for lo in range(0, len(frame), FRAME_ROWS):
-            yield ("f", home, frame.take(range(lo, min(lo + FRAME_ROWS, len(frame)))))
+            yield ("f", home, frame.take(range(lo, min(lo + FRAME_ROWS, len(frame)))).packed())
     if rejects:
         yield ("r", rejects)
     held = Counter(frame.keys if frame is not None else ())  # an article lists each of its keys once
@@ -245,7 +245,7 @@ Share = tuple[Order, int, KeyVector, frozenset[str], frozenset[str] | None, list
 
 def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
                parts: int) -> Iterator[tuple[Any, ...]]:
-    """Step 4 at one home: ``("v", home, frame, corpus size)`` with key vectors, and
+    """Step 4 at one home: ``("v", home, packed frame, corpus size)`` with key vectors, and
     ``("s", bucket partition, [Share])``: an article goes once to each partition that holds
     one of its buckets (once per bucket would copy its key vector some 30 times)."""
     frames: list[Frame] = []
@@ -254,7 +254,7 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
     n_docs = 0
     for _, item in part:
         if item[0] == "f":
-            frames.append(item[1])
+            frames.append(Frame.unpacked(item[1]))
         else:
             df.update(zip(item[1], item[2].tolist(), strict=True))
             n_docs = item[3]
@@ -283,7 +283,7 @@ def _vectorise(home: int, part: Iterable[tuple[int, Any]], params: GroupParams,
         vectors = Frame(frame.nodes, frame.rest, frame.titles, frame.minhash, frame.embs, keys,
                         np.asarray(weights, dtype=np.float64), np.zeros(len(sizes) + 1, np.int64), counts)
         np.cumsum(sizes, out=vectors.bounds[1:])
-        yield ("v", home, vectors, n_docs)
+        yield ("v", home, vectors.packed(), n_docs)
         for q, members in shares.items():
             yield ("s", q, members)
 
@@ -316,7 +316,7 @@ def _place(part: Iterable[tuple[int, Any]], parts: int,
     n_docs = 0
     for _, item in part:
         if item[0] == "v":
-            frames.append(item[1])
+            frames.append(Frame.unpacked(item[1]))
             n_docs = item[2]
         else:
             label[item[1]] = item[2]
