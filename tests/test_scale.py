@@ -28,7 +28,7 @@ import grouping_speed  # noqa: E402  (the bench's generator, reused rather than 
 from storydiff.group.block import band_bucket  # noqa: E402
 from storydiff.scale import spark_session, spark_stories  # noqa: E402
 from storydiff.scale.components import components  # noqa: E402
-from storydiff.scale.job import _shared_bands  # noqa: E402
+from storydiff.scale.job import _at_home, _identity, _shared_bands  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -198,3 +198,20 @@ def test_only_band_buckets_of_two_articles_or_more_are_named_and_sent_home() -> 
     shared = _shared_bands([home0, home1], 2)
     assert shared == {0: [(0, band_bucket(3, same))], 1: [(1, band_bucket(3, same))]}
     assert _shared_bands([(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4), np.uint32))], 2) == {}
+
+
+def test_items_made_at_home_meet_the_items_sent_there_without_moving(spark: Any) -> None:
+    """``_at_home``: frames made in partition ``home`` stay there and the key counts sent to that home
+    join them; an RDD that lost its home partitioning is refused, not unioned into twice the partitions."""
+    sc = spark.sparkContext
+    made = sc.parallelize([(h, h) for h in range(3)], 3).partitionBy(3, _identity).mapPartitionsWithIndex(
+        lambda home, part: [("f", home, f"frame of {home}"), ("c", home, "ask")], preservesPartitioning=True)
+    sent = sc.parallelize([(h, ("d", f"counts for {h}")) for h in (2, 0, 1, 2)], 2)
+    joined = _at_home(made, "f", sent, 3)
+    assert joined.getNumPartitions() == 3
+    got = joined.mapPartitionsWithIndex(lambda p, part: [(p, sorted(v for _, v in part))]).collect()
+    assert got == [(h, [("d", f"counts for {h}")] * (2 if h == 2 else 1) + [("f", f"frame of {h}")])
+                   for h in range(3)]
+    lost = made.map(lambda r: r)  # a map forgets the partitioning
+    with pytest.raises(RuntimeError, match="home partitioning was lost"):
+        _at_home(lost, "f", sent, 3)

@@ -99,7 +99,7 @@ class Frame:
 
     @staticmethod
     def unpacked(data: bytes) -> Frame:
-        frame: Frame = pickle.loads(data)  # noqa: S301 (our own frames, from our own stage)
+        frame: Frame = pickle.loads(data)  # our own frames, from our own stage
         return frame
 
     @staticmethod
