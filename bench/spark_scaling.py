@@ -1,7 +1,7 @@
 """spark-stories scaling: wall time and articles/s by corpus size and cores, against `storydiff stories`.
 
     .venv/bin/python bench/spark_scaling.py [DATA_DIR] [--sizes 100000,1000000] [--cores 1,2] [--no-local]
-        [--local-workers 2,1] [--work DIR]
+        [--local-workers 2,1] [--work DIR] [--pin]
 
 For each size the script generates the corpus (bench/grouping_speed.py's
 generator, from the ECB+ stories in DATA_DIR, default ../shared/data) as JSONL,
@@ -20,6 +20,11 @@ cores), the speed-up of the most cores over one, the ratio of each Spark run's
 time to each local `stories` run, pairwise F1 against the generated events, and
 whether each Spark run gave exactly the local stories.
 
+With --pin each run is held to as many cores as it is given (CPU affinity, which the
+JVM and Python workers inherit): `local[1]` is then one core's work, JVM included,
+where unpinned its JVM moves bytes on the second core beside the Python worker, and
+`stories` with N workers gets N cores. Without it, runs use the whole machine.
+
 With --work DIR the generated JSONL is kept there and reused (as
 bench/grouping_speed.py --work does). With --ecbplus it also runs both on the 772 ECB+ articles and checks the
 two give the same stories (the issue's consistency benchmark).
@@ -36,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,12 +85,23 @@ def _tree_ticks(root: int, seen: dict[int, int]) -> None:
         seen[pid] = max(seen.get(pid, 0), ticks[pid])
 
 
-def timed(cmd: list[str], out: Path | None = None) -> float:
-    """Wall seconds of ``cmd``; its process tree's CPU seconds (sampled each second) go in ``CPU``."""
+def pinned(cores: int | None) -> Callable[[], None] | None:
+    """For Popen: run on the first ``cores`` of this process's CPUs (children inherit it), or anywhere."""
+    if cores is None:
+        return None
+    mine = sorted(os.sched_getaffinity(0))
+    if cores > len(mine):
+        sys.exit(f"--pin: {cores} cores asked for, {len(mine)} to run on")
+    return lambda: os.sched_setaffinity(0, mine[:cores])
+
+
+def timed(cmd: list[str], out: Path | None = None, cores: int | None = None) -> float:
+    """Wall seconds of ``cmd`` (on ``cores`` CPUs, if given); its process tree's CPU seconds (sampled
+    each second) go in ``CPU``."""
     started = time.perf_counter()
     seen: dict[int, int] = {}
     with open(out, "w", encoding="utf-8") if out else open(os.devnull, "w") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE, text=True, preexec_fn=pinned(cores))
         stop = threading.Event()
 
         def sample() -> None:
@@ -113,7 +130,7 @@ def partition(stories: list[dict[str, object]]) -> dict[str, str]:
 
 
 def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local_workers: list[int],
-             gold: dict[str, str] | None) -> None:
+             gold: dict[str, str] | None, pin: bool = False) -> None:
     rows: dict[str, float] = {}
     local_stories = None
     if local_workers:
@@ -126,7 +143,7 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
         shutil.copy(db, fresh)
         out = work / f"{name}-local-{w}.json"
         seconds = timed([str(STORYDIFF), "--setting", "group_workers", str(w), "stories", "--db", str(fresh),
-                         "--format", "json"], out)
+                         "--format", "json"], out, w if pin else None)
         rows[f"local w{w}"] = seconds
         fresh.unlink()
         got = stories_of(out)
@@ -134,12 +151,13 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
             print(f"{name}: storydiff stories with {w} workers gave other stories", flush=True)
         local_stories = got
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(local_stories)):.3f}" if gold else ""
-        print(f"{name}: storydiff stories (group_workers {w}) {seconds:.0f} s ({CPU['json']:.0f} CPU s), "
+        where = f", pinned to {w} core{'s' * (w > 1)}" if pin else ""
+        print(f"{name}: storydiff stories (group_workers {w}{where}) {seconds:.0f} s ({CPU['json']:.0f} CPU s), "
               f"{n / seconds:,.0f} articles/s{f1} ({load()})", flush=True)
     for k in cores:
         out_dir = work / f"{name}-spark-{k}"
         seconds = timed([str(STORYDIFF), "spark-stories", "--input", str(jsonl), "--output", str(out_dir),
-                         "--master", f"local[{k}]"])
+                         "--master", f"local[{k}]"], cores=k if pin else None)
         cpu = CPU[f"local[{k}]"]
         rows[f"local[{k}]"] = seconds
         spark = stories_of(out_dir / "stories.json")
@@ -151,8 +169,9 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(spark)):.3f}" if gold else ""
         same = "" if local_stories is None else f", identical to local: {'yes' if spark == local_stories else 'NO'}"
         ratio = "".join(f", {seconds / rows[f'local w{w}']:.2f}x local with {w} workers" for w in local_workers)
-        print(f"{name}: spark-stories local[{k}] {seconds:.0f} s ({cpu:.0f} CPU s), {n / seconds:,.0f} articles/s"
-              f"{ratio}{f1}{same}; "
+        where = f" pinned to {k} core{'s' * (k > 1)}" if pin else ""
+        print(f"{name}: spark-stories local[{k}]{where} {seconds:.0f} s ({cpu:.0f} CPU s), "
+              f"{n / seconds:,.0f} articles/s{ratio}{f1}{same}; "
               f"{summary['blocks']:,} blocks, largest {summary['largest_block']:,} ({load()})", flush=True)
     if len(cores) > 1:
         lo, hi = min(cores), max(cores)
@@ -169,6 +188,8 @@ def main() -> None:
     parser.add_argument("--local-workers", default="2,1", help="group_workers for each local `stories` run")
     parser.add_argument("--ecbplus", action="store_true", help="also check both give the same stories on ECB+")
     parser.add_argument("--work", type=Path, help="keep the generated JSONL here and reuse it")
+    parser.add_argument("--pin", action="store_true",
+                        help="run local[N] and `stories` with N workers on N cores only (CPU affinity)")
     args = parser.parse_args()
     cores = [int(c) for c in args.cores.split(",")]
     local_workers = [] if args.no_local else [int(w) for w in args.local_workers.split(",")]
@@ -189,7 +210,7 @@ def main() -> None:
                 generate(args.data, n, jsonl.with_suffix(".partial"))
                 jsonl.with_suffix(".partial").replace(jsonl)
             gold = {r["id"]: r["story"] for r in map(json.loads, jsonl.open(encoding="utf-8"))}
-            run_size(f"n={n}", jsonl, n, cores, work, local_workers, gold)
+            run_size(f"n={n}", jsonl, n, cores, work, local_workers, gold, args.pin)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ numbers replaced by new ones, its sentences shuffled and a few words dropped.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import sys
@@ -26,9 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import grouping_speed  # noqa: E402  (the bench's generator, reused rather than copied)
 from storydiff.group.block import band_bucket  # noqa: E402
+from storydiff.group.collection import BULK_THRESHOLDS  # noqa: E402
 from storydiff.scale import spark_session, spark_stories  # noqa: E402
 from storydiff.scale.components import components  # noqa: E402
-from storydiff.scale.job import _at_home, _identity, _shared_bands  # noqa: E402
+from storydiff.scale.job import _at_home, _identity, _shared_bands, _young  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -215,3 +217,14 @@ def test_items_made_at_home_meet_the_items_sent_there_without_moving(spark: Any)
     lost = made.map(lambda r: r)  # a map forgets the partitioning
     with pytest.raises(RuntimeError, match="home partitioning was lost"):
         _at_home(lost, "f", sent, 3)
+
+
+def test_partition_work_runs_without_full_collections_and_restores_them(spark: Any) -> None:
+    """``_young``: in the Python workers, a partition's work runs with a local run's bulk thresholds
+    (no full collections over the millions of objects a home holds); the reused worker gets its
+    own thresholds back for the next task."""
+    rdd = spark.sparkContext.parallelize(range(4), 2)
+    inside = rdd.mapPartitions(lambda part: _young(gc.get_threshold() for _ in part)).collect()
+    assert inside == [BULK_THRESHOLDS] * 4
+    after = rdd.mapPartitions(lambda part: [gc.get_threshold()]).collect()
+    assert after and all(t != BULK_THRESHOLDS and t[2] < BULK_THRESHOLDS[2] for t in after)

@@ -42,6 +42,7 @@ from ..group.block import (
     equal_rows,
     key_bucket,
 )
+from ..group.collection import young_collections_only
 from ..group.embed import embed, load_model
 from ..group.features import features_of
 from ..group.index import GroupParams, article_title, key_vectors, lsh_bands
@@ -85,6 +86,14 @@ class SparkReport:
     def as_dict(self) -> dict[str, Any]:
         return {"articles": self.articles, "stories": self.stories, "rejected": self.rejected,
                 "blocks": self.blocks, "largest_block": self.largest_block, "seconds": round(self.seconds, 1)}
+
+
+def _young(items: Iterator[Any]) -> Iterator[Any]:
+    """A partition's work with full collections off (``young_collections_only``, as a local run
+    groups): a home at 1M articles holds millions of objects that live to the task's end,
+    and each full collection walks them all."""
+    with young_collections_only():
+        yield from items
 
 
 def _part(name: str, parts: int) -> int:
@@ -390,17 +399,18 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     # Reading splits finer than the rest: featuring is most of the work, and a last
     # wave with fewer tasks than cores leaves cores idle.
     prepared = read_records(spark, input_path, settings, parts * 4).mapPartitions(
-        lambda part: _prepare(part, params, model, parts))
+        lambda part: _young(_prepare(part, params, model, parts)))
     homes = prepared.partitionBy(parts, _identity).mapPartitionsWithIndex(
-        lambda home, part: _home(home, part, params, parts), preservesPartitioning=True).persist(_storage())
+        lambda home, part: _young(_home(home, part, params, parts)), preservesPartitioning=True).persist(_storage())
     replies = homes.filter(lambda r: r[0] == "c").map(lambda r: (r[1], r[2:])).partitionBy(
-        parts, _identity).mapPartitions(lambda part: _key_counts(part, parts))
+        parts, _identity).mapPartitions(lambda part: _young(_key_counts(part, parts)))
 
     # 4. vectors and buckets at home, links per bucket partition
     vectors = _at_home(homes, "f", replies, parts).mapPartitionsWithIndex(
-        lambda home, part: _vectorise(home, part, params, parts), preservesPartitioning=True).persist(_storage())
+        lambda home, part: _young(_vectorise(home, part, params, parts)),
+        preservesPartitioning=True).persist(_storage())
     links = vectors.filter(lambda r: r[0] == "s").map(lambda r: (r[1], r[2])).partitionBy(
-        parts, _identity).mapPartitions(lambda part: _link(part, params))
+        parts, _identity).mapPartitions(lambda part: _young(_link(part, params)))
 
     # 5. blocks (labels: each linked node but a block's smallest -> that smallest node)
     labels = components(links, parts)
@@ -408,11 +418,11 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
 
     # 6. articles to their blocks' partitions, stories per block
     placed = _at_home(vectors, "v", labels.map(lambda r: (r[0] % parts, ("l", r[0], r[1]))), parts).mapPartitions(
-        lambda part: _place(part, parts, parts * 4))
+        lambda part: _young(_place(part, parts, parts * 4)))
     # More block partitions than elsewhere: the one with the largest block then holds little else
     # (100k articles on two cores in four: that task ran alone for 31 s of the stage's 49).
     clustered = placed.partitionBy(parts * 4, _identity).mapPartitions(
-        lambda part: _cluster(part, params)).persist(_storage())
+        lambda part: _young(_cluster(part, params))).persist(_storage())
     report = SparkReport()
     report.articles, report.blocks, report.largest_block = clustered.filter(lambda r: r[0] == "m").map(
         lambda r: r[1:]).fold((0, 0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1], max(a[2], b[2])))
