@@ -49,6 +49,7 @@ STORYDIFF = ROOT / ".venv" / "bin" / "storydiff"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from grouping_speed import generate, pairwise_f1  # noqa: E402
+from storydiff.settings import Settings  # noqa: E402
 
 
 def load() -> str:
@@ -129,14 +130,23 @@ def partition(stories: list[dict[str, object]]) -> dict[str, str]:
     return {a: str(s["id"]) for s in stories for a in s["articles"]}  # type: ignore[attr-defined]
 
 
+def whole(gold: dict[str, str] | None, stories: list[dict[str, object]], run: str) -> dict[str, str] | None:
+    """``gold`` if the run's stories hold every article in it; else None (no F1), the articles left out reported."""
+    missing = sorted(set(gold or ()) - set(partition(stories)))
+    if not missing:
+        return gold
+    print(f"{run} left out {len(missing):,} articles, e.g. {', '.join(missing[:5])}", flush=True)
+    return None
+
+
 def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local_workers: list[int],
              gold: dict[str, str] | None, pin: bool = False) -> None:
     rows: dict[str, float] = {}
     local_stories = None
     if local_workers:
         db = work / f"{name}.duckdb"
-        # The generated 1M corpus is over ingest's 2 GB file limit (a guard against decompression bombs).
-        limit = str(max(2_000_000_000, jsonl.stat().st_size))
+        # The generated 1M corpus (2.08 GB) is over ingest's file limit, a guard against decompression bombs.
+        limit = str(max(Settings()["max_file_bytes"], jsonl.stat().st_size))
         seconds = timed([str(STORYDIFF), "--setting", "max_file_bytes", limit, "ingest", str(jsonl), "--db", str(db)])
         print(f"{name}: ingest {seconds:.0f} s ({load()})", flush=True)
     for w in local_workers:
@@ -152,11 +162,7 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
         if local_stories is not None and got != local_stories:
             print(f"{name}: storydiff stories with {w} workers gave other stories", flush=True)
         local_stories = got
-        missing = sorted(set(gold or ()) - set(partition(local_stories)))
-        if missing:  # reported, not a KeyError in the F1: the run's output is what is being checked
-            print(f"{name}: storydiff stories (group_workers {w}) left out {len(missing)} articles, "
-                  f"e.g. {', '.join(missing[:5])}", flush=True)
-            gold = None
+        gold = whole(gold, local_stories, f"{name}: storydiff stories (group_workers {w})")
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(local_stories)):.3f}" if gold else ""
         where = f", pinned to {w} core{'s' * (w > 1)}" if pin else ""
         print(f"{name}: storydiff stories (group_workers {w}{where}) {seconds:.0f} s ({CPU['json']:.0f} CPU s), "
@@ -168,10 +174,7 @@ def run_size(name: str, jsonl: Path, n: int, cores: list[int], work: Path, local
         cpu = CPU[f"local[{k}]"]
         rows[f"local[{k}]"] = seconds
         spark = stories_of(out_dir / "stories.json")
-        missing = len(set(gold or ()) - set(partition(spark)))
-        if missing:
-            print(f"{name}: spark-stories local[{k}] left out {missing} articles", flush=True)
-            gold = None
+        gold = whole(gold, spark, f"{name}: spark-stories local[{k}]")
         summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
         f1 = f", pairwise F1 {pairwise_f1(gold, partition(spark)):.3f}" if gold else ""
         same = "" if local_stories is None else f", identical to local: {'yes' if spark == local_stories else 'NO'}"
