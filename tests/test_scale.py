@@ -29,8 +29,8 @@ import grouping_speed  # noqa: E402  (the bench's generator, reused rather than 
 from storydiff.group.block import band_bucket  # noqa: E402
 from storydiff.group.collection import BULK_THRESHOLDS  # noqa: E402
 from storydiff.scale import spark_session, spark_stories  # noqa: E402
-from storydiff.scale.components import components  # noqa: E402
-from storydiff.scale.job import _at_home, _identity, _shared_bands, _young  # noqa: E402
+from storydiff.scale.components import by_number, components  # noqa: E402
+from storydiff.scale.job import _at_home, _shared_bands, _young  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -206,7 +206,7 @@ def test_items_made_at_home_meet_the_items_sent_there_without_moving(spark: Any)
     """``_at_home``: frames made in partition ``home`` stay there and the key counts sent to that home
     join them; an RDD that lost its home partitioning is refused, not unioned into twice the partitions."""
     sc = spark.sparkContext
-    made = sc.parallelize([(h, h) for h in range(3)], 3).partitionBy(3, _identity).mapPartitionsWithIndex(
+    made = sc.parallelize([(h, h) for h in range(3)], 3).partitionBy(3, by_number).mapPartitionsWithIndex(
         lambda home, part: [("f", home, f"frame of {home}"), ("c", home, "ask")], preservesPartitioning=True)
     sent = sc.parallelize([(h, ("d", f"counts for {h}")) for h in (2, 0, 1, 2)], 2)
     joined = _at_home(made, "f", sent, 3)

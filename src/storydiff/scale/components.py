@@ -32,7 +32,8 @@ Piece = tuple[Nodes, Nodes]
 CHUNK = 1 << 20  # rows per piece sent on: the JVM holds each RDD element as one byte array
 
 
-def _identity(part: int) -> int:
+def by_number(part: int) -> int:
+    """The partitioner of items keyed by their partition's number (an item lands where its key says)."""
     return part
 
 
@@ -126,7 +127,7 @@ def components(edges: Any, partitions: int, max_rounds: int = 64) -> Any:
     ``edges`` is an RDD of ``(a, b)`` node pairs (ints; duplicates and either direction are fine).
     """
     def exchange(rdd: Any) -> Any:
-        return rdd.partitionBy(partitions, _identity)
+        return rdd.partitionBy(partitions, by_number)
 
     current = exchange(edges.mapPartitions(lambda part: _first_edges(part, partitions)))
     for rounds in range(max_rounds + 1):

@@ -49,7 +49,7 @@ from ..group.index import GroupParams, article_title, key_vectors, lsh_bands
 from ..group.pairs import headline_names
 from ..models import Article, Skipped, Story
 from ..settings import Settings
-from .components import components
+from .components import by_number, components
 from .frames import Frame
 from .output import partial_dir, write_output
 from .read import read_records
@@ -98,10 +98,6 @@ def _young(items: Iterator[Any]) -> Iterator[Any]:
 
 def _part(name: str, parts: int) -> int:
     return zlib.crc32(name.encode("utf-8")) % parts
-
-
-def _identity(part: int) -> int:
-    return part
 
 
 def _prepare(part: Iterable[tuple[int, Article | Skipped]], params: GroupParams, model: str | None,
@@ -394,23 +390,23 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
     partial_dir(output.resolve()).mkdir(parents=True, exist_ok=True)  # the run has begun (see ``output``)
 
     # 1-3. records -> features at each article's home -> key counts. Every
-    # exchange keys its items by partition number (``_identity``), so an item
+    # exchange keys its items by partition number (``by_number``), so an item
     # lands where its key says.
     # Reading splits finer than the rest: featuring is most of the work, and a last
     # wave with fewer tasks than cores leaves cores idle.
     prepared = read_records(spark, input_path, settings, parts * 4).mapPartitions(
         lambda part: _young(_prepare(part, params, model, parts)))
-    homes = prepared.partitionBy(parts, _identity).mapPartitionsWithIndex(
+    homes = prepared.partitionBy(parts, by_number).mapPartitionsWithIndex(
         lambda home, part: _young(_home(home, part, params, parts)), preservesPartitioning=True).persist(_storage())
     replies = homes.filter(lambda r: r[0] == "c").map(lambda r: (r[1], r[2:])).partitionBy(
-        parts, _identity).mapPartitions(lambda part: _young(_key_counts(part, parts)))
+        parts, by_number).mapPartitions(lambda part: _young(_key_counts(part, parts)))
 
     # 4. vectors and buckets at home, links per bucket partition
     vectors = _at_home(homes, "f", replies, parts).mapPartitionsWithIndex(
         lambda home, part: _young(_vectorise(home, part, params, parts)),
         preservesPartitioning=True).persist(_storage())
     links = vectors.filter(lambda r: r[0] == "s").map(lambda r: (r[1], r[2])).partitionBy(
-        parts, _identity).mapPartitions(lambda part: _young(_link(part, params)))
+        parts, by_number).mapPartitions(lambda part: _young(_link(part, params)))
 
     # 5. blocks (labels: each linked node but a block's smallest -> that smallest node)
     labels = components(links, parts)
@@ -421,7 +417,7 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
         lambda part: _young(_place(part, parts, parts * 4)))
     # More block partitions than elsewhere: the one with the largest block then holds little else
     # (100k articles on two cores in four: that task ran alone for 31 s of the stage's 49).
-    clustered = placed.partitionBy(parts * 4, _identity).mapPartitions(
+    clustered = placed.partitionBy(parts * 4, by_number).mapPartitions(
         lambda part: _young(_cluster(part, params))).persist(_storage())
     report = SparkReport()
     report.articles, report.blocks, report.largest_block = clustered.filter(lambda r: r[0] == "m").map(
@@ -447,7 +443,7 @@ def _at_home(rdd: Any, tag: str, others: Any, parts: int) -> Any:
     """The items tagged ``tag`` of an RDD made at home (``(tag, home, ...)`` in partition ``home``),
     as ``(home, (tag, ...))``, with ``others`` (``(home, item)`` pairs) sent to their homes.
 
-    Only ``others`` are shuffled. Both sides partitioned by home (``_identity``),
+    Only ``others`` are shuffled. Both sides partitioned by home (``by_number``),
     Spark's union puts partition ``p`` of each together (a ``PartitionerAwareUnionRDD``):
     the article frames, most of the bytes, stay in the partition they are in.
     """
@@ -455,9 +451,9 @@ def _at_home(rdd: Any, tag: str, others: Any, parts: int) -> Any:
 
     kept = rdd.mapPartitions(lambda part: ((r[1], (r[0], *r[2:])) for r in part if r[0] == tag),
                              preservesPartitioning=True)
-    joined = kept.union(others.partitionBy(parts, _identity))
+    joined = kept.union(others.partitionBy(parts, by_number))
     # Checked, not assumed: a union that lost the partitioning has each side's partitions apart.
-    if joined.partitioner != Partitioner(parts, _identity) or joined.getNumPartitions() != parts:
+    if joined.partitioner != Partitioner(parts, by_number) or joined.getNumPartitions() != parts:
         raise RuntimeError("spark-stories: the articles' home partitioning was lost in a union")
     return joined
 
