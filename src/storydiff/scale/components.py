@@ -122,7 +122,8 @@ def _labels(part: Iterable[tuple[int, Piece]]) -> Iterator[Edge]:
 
 
 def components(edges: Any, partitions: int, max_rounds: int = 64) -> Any:
-    """RDD of ``(node, smallest node of its component)`` for every node on an edge.
+    """RDD of ``(node, smallest node of its component)`` for every node on an edge but each
+    component's smallest node (its own label, left out: a node without a label labels itself).
 
     ``edges`` is an RDD of ``(a, b)`` node pairs (ints; duplicates and either direction are fine).
     """
