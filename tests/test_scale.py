@@ -31,6 +31,7 @@ from storydiff.group.collection import BULK_THRESHOLDS  # noqa: E402
 from storydiff.scale import spark_session, spark_stories  # noqa: E402
 from storydiff.scale.components import by_number, components  # noqa: E402
 from storydiff.scale.job import _at_home, _shared_bands, _young  # noqa: E402
+from storydiff.scale.progress import StageProgress, watched  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -228,3 +229,19 @@ def test_partition_work_runs_without_full_collections_and_restores_them(spark: A
     assert inside == [BULK_THRESHOLDS] * 4
     after = rdd.mapPartitions(lambda part: [gc.get_threshold()]).collect()
     assert after and all(t != BULK_THRESHOLDS and t[2] < BULK_THRESHOLDS[2] for t in after)
+
+
+def test_progress_reports_the_running_stages_tasks_as_the_job_goes(spark: Any, corpus: Path, tmp_path: Path) -> None:
+    """What the CLI's progress bar shows: the job's stages as they run, each by the line of the job
+    that made it, tasks done of tasks, the count of stages only growing, and all done at the end."""
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(corpus.read_text(encoding="utf-8").splitlines()[:300]) + "\n", encoding="utf-8")
+    seen: list[StageProgress] = []
+    with watched(spark.sparkContext, seen.append, every=0.02):
+        spark_stories(spark, str(small), tmp_path / "out", partitions=2)
+    assert len({p.started for p in seen}) >= 3, seen
+    assert [p.started for p in seen] == sorted(p.started for p in seen)
+    assert all(0 <= p.done <= p.total for p in seen)
+    assert any("job.py:" in p.name or "components.py:" in p.name for p in seen), seen
+    assert not any("/" in p.name for p in seen)
+    assert seen[-1].done == seen[-1].total > 0

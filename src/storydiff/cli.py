@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
@@ -279,13 +280,26 @@ def spark_stories(ctx: click.Context, input_path: str, output: Path, master: str
             raise ConfigError(f"spark-stories needs pyspark ({e}); install storydiff[scale]") from None
         from pyspark.sql import SparkSession
 
+        from .scale.progress import StageProgress, watched
+
         owned = SparkSession.getActiveSession() is None  # a session the caller started stays running
-        spark = spark_session(master, conf)
-        try:
-            report = run_spark(spark, input_path, output, settings, partitions)
-        finally:
-            if owned:
-                spark.stop()
+        with _progress() as progress:
+            task = progress.add_task("starting Spark", total=None)
+
+            def show(p: StageProgress) -> None:
+                progress.update(task, completed=p.done, total=p.total,
+                                description=escape(f"stage {p.started}: {p.name}"))
+
+            spark = spark_session(master, conf)
+            try:
+                if progress.disable:  # nothing to draw on: no thread asking the JVM
+                    report = run_spark(spark, input_path, output, settings, partitions)
+                else:
+                    with watched(spark.sparkContext, show):
+                        report = run_spark(spark, input_path, output, settings, partitions)
+            finally:
+                if owned:
+                    spark.stop()
     _print_skipped(report.rejects)
     if report.rejected > len(report.rejects):
         err.print(f"... {report.rejected - len(report.rejects)} more in {output / 'rejects.jsonl'}", markup=False)
