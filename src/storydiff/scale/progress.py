@@ -33,7 +33,7 @@ def _short(name: str) -> str:
 @contextmanager
 def watched(sc: Any, report: Callable[[StageProgress], None], every: float = 0.5) -> Iterator[None]:
     """Call ``report`` with the job's progress every ``every`` seconds while the block runs, and once
-    at its end (the last stage seen, all done) if anything ran."""
+    more when it has run to its end (the last stage seen, all done), if any stage was seen."""
     stop = threading.Event()
     seen: set[int] = set()
     last: list[StageProgress] = []
@@ -41,7 +41,11 @@ def watched(sc: Any, report: Callable[[StageProgress], None], every: float = 0.5
     def poll() -> None:
         tracker = sc.statusTracker()
         while not stop.wait(every):
-            infos = [info for sid in tracker.getActiveStageIds() if (info := tracker.getStageInfo(sid)) is not None]
+            try:
+                infos = [info for sid in tracker.getActiveStageIds()
+                         if (info := tracker.getStageInfo(sid)) is not None]
+            except Exception:  # the bar is for show: a JVM going down must not add a traceback
+                return
             if not infos:
                 continue
             seen.update(info.stageId for info in infos)
@@ -57,5 +61,5 @@ def watched(sc: Any, report: Callable[[StageProgress], None], every: float = 0.5
     finally:
         stop.set()
         thread.join()
-        if last:
-            report(StageProgress(last[0].started, last[0].name, last[0].total, last[0].total))
+    if last:  # the block finished: its last stage did too, whether or not a poll saw it
+        report(StageProgress(last[0].started, last[0].name, last[0].total, last[0].total))
