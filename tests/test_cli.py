@@ -78,3 +78,34 @@ def test_demo_runs_and_shows_the_ingested_corpus(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "claims.json").exists()
     # and how to browse it
     assert f"storydiff serve --db {tmp_path / 'demo' / 'storydiff.duckdb'}" in done.stdout
+
+
+def test_verbose_log_lines_print_above_the_progress_bar_not_into_it(tmp_path: Path) -> None:
+    """On a terminal, ``-v`` log lines written while a bar is drawn come out as lines of their own."""
+    import os
+    import re
+
+    main, child = os.openpty()
+    storydiff = Path(sys.executable).parent / "storydiff"
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    pair = Path(__file__).resolve().parents[1] / "examples" / "konstantinovka"
+    proc = subprocess.Popen([str(storydiff), "-v", "ingest", str(pair), "--db", str(tmp_path / "s.duckdb")],
+                            stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=env)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=120) == 0
+    os.close(main)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    pieces = [p.strip() for p in re.split(r"[\r\n]", text)]
+    logged = [p for p in pieces if "INFO storydiff" in p]
+    assert logged, text
+    assert all(p.startswith("INFO storydiff") for p in logged), logged
+    assert any("ingesting" in p or "articles ·" in p for p in pieces), text  # a bar was drawn

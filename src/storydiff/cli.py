@@ -47,6 +47,17 @@ def db_option(fn: F) -> F:
     )(fn)
 
 
+class _Stderr:
+    """``sys.stderr`` as it is at each write: while a progress bar is drawn, rich's stand-in, which
+    prints log lines above the bar rather than into it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def _progress() -> Progress:
     """A progress display on stderr; rich draws nothing when stderr is not a terminal."""
     return Progress(
@@ -114,10 +125,10 @@ def _errors() -> Iterator[None]:
 def cli(ctx: click.Context, verbose: int, setting_pairs: tuple[tuple[str, str], ...], config: Path | None) -> None:
     """storydiff: show how different news reports tell the same story."""
     level = logging.DEBUG if verbose >= 2 else logging.INFO if verbose == 1 else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=_Stderr())
     logging.getLogger("storydiff").setLevel(level)
-    # Chatty third-party loggers stay at WARNING unless -vv.
-    for name in ("trafilatura", "htmldate", "charset_normalizer", "urllib3"):
+    # Chatty third-party loggers stay at WARNING unless -vv (py4j: a line per Spark connection closed).
+    for name in ("trafilatura", "htmldate", "charset_normalizer", "urllib3", "py4j"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
     overrides = dict(setting_pairs)
     with _errors():
