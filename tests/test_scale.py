@@ -245,3 +245,27 @@ def test_progress_reports_the_running_stages_tasks_as_the_job_goes(spark: Any, c
     assert any("job.py:" in p.name or "components.py:" in p.name for p in seen), seen
     assert not any("/" in p.name for p in seen)
     assert seen[-1].done == seen[-1].total > 0
+
+
+def test_an_input_that_cannot_be_read_is_an_error_naming_it_and_the_last_output_stays(
+        spark: Any, corpus: Path, tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_text("\n".join(corpus.read_text(encoding="utf-8").splitlines()[:100]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    spark_stories(spark, str(small), out, partitions=2)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    broken = tmp_path / "broken.parquet"
+    broken.write_text('{"id": "a1", "text": "not Parquet at all"}\n', encoding="utf-8")
+    cases = {
+        str(tmp_path / "missing.jsonl"): "no such file or folder",
+        str(broken): "cannot be read as Parquet: ",
+        str(tmp_path / "none-*.jsonl"): "matches 0 files",  # a glob is Spark's to expand: it fails in the job
+    }
+    for path, problem in cases.items():
+        result = CliRunner().invoke(cli, ["spark-stories", "--input", path, "--output", str(out),
+                                          "--master", "local[2]", "--partitions", "2"])
+        assert result.exit_code == 1, result.output
+        assert f"error: {path}: " in result.output and problem in result.output, result.output
+        assert "Traceback" not in result.output and "py4j" not in result.output
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+        assert not (tmp_path / ".out.partial").exists()  # a failed run takes its partial folder with it

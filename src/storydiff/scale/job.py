@@ -19,6 +19,7 @@ calls, on the same values, so the stories equal those of ``storydiff stories --r
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 import zlib
 from collections import Counter, defaultdict
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import InputError
 from ..group.block import (
     BlockMember,
     KeyVector,
@@ -52,7 +54,7 @@ from ..settings import Settings
 from .components import by_number, components
 from .frames import Frame
 from .output import partial_dir, write_output
-from .read import read_records
+from .read import read_records, unreadable
 
 LOGGER = logging.getLogger(__name__)
 
@@ -377,7 +379,24 @@ def _cluster(part: Iterable[tuple[int, tuple[Frame, list[int], int]]], params: G
 
 def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings | None = None,
                   partitions: int | None = None) -> SparkReport:
-    """Group the articles at ``input_path`` (JSONL or Parquet) into stories; write them under ``output``."""
+    """Group the articles at ``input_path`` (JSONL or Parquet) into stories; write them under ``output``.
+
+    An input that cannot be read is an ``InputError`` naming it. A run that fails or is interrupted
+    removes its hidden partial folder; DIR is left as it was.
+    """
+    try:
+        return _grouped(spark, input_path, output, settings, partitions)
+    except BaseException as e:
+        shutil.rmtree(partial_dir(output.resolve()), ignore_errors=True)
+        java = getattr(e, "java_exception", None)
+        if java is not None and str(java.getClass().getName()).endswith("InvalidInputException"):
+            # A remote path that is not there: Hadoop finds out when the first job lists it.
+            raise InputError(input_path, unreadable(e)) from None
+        raise
+
+
+def _grouped(spark: Any, input_path: str, output: Path, settings: Settings | None,
+             partitions: int | None) -> SparkReport:
     started = time.perf_counter()
     settings = settings or Settings()
     params = GroupParams.from_settings(settings)

@@ -7,9 +7,11 @@ the same articles as the store ``stories --rebuild`` groups.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..ingest import check_article
 from ..ingest.jsonl import article_from_record
 from ..ingest.jsonl import parse_line as parse_json
@@ -58,13 +60,31 @@ def parse_row(row: dict[str, Any], origin: str, settings: Settings) -> Article |
     return check_article(article, settings)
 
 
+def unreadable(e: BaseException) -> str:
+    """What Spark or Hadoop said was wrong with an input, in one line: the first of its message
+    (a Java exception's own, not py4j's "An error occurred while calling ..."), its SQLSTATE left off."""
+    java = getattr(e, "java_exception", None)
+    text = str(java.getMessage()) if java is not None else str(e)
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), type(e).__name__)
+    return re.sub(r"\s*SQLSTATE: \w+\.?$", "", line)[:300]
+
+
 def read_records(spark: Any, path: str, settings: Settings, partitions: int) -> Any:
-    """RDD of ``(record number, Article | Skipped)`` for every record of ``path`` (blank lines left out)."""
+    """RDD of ``(record number, Article | Skipped)`` for every record of ``path`` (blank lines left out).
+
+    A local path that is not there, or Parquet Spark cannot read, is an ``InputError`` naming it."""
+    local = path.removeprefix("file://")
+    pattern = any(c in local for c in "*?[{")  # a glob Spark expands: one that matches nothing fails in the job
+    if "://" not in local and not pattern and not Path(local).exists():
+        raise InputError(path, "no such file or folder")
     if is_parquet(path):
-        rows = spark.read.parquet(path).rdd.zipWithIndex()
+        try:
+            frame = spark.read.parquet(path)  # reads the footers now: a broken file fails here
+        except Exception as e:  # AnalysisException, or a Java error through py4j
+            raise InputError(path, f"cannot be read as Parquet: {unreadable(e)}") from None
+        rows = frame.rdd.zipWithIndex()
         return rows.map(lambda r: (r[1], parse_row(r[0].asDict(), f"{path} (row {r[1] + 1})", settings)))
-    local = Path(path.removeprefix("file://"))
-    single = not local.is_dir()
+    single = not Path(local).is_dir()
     lines = spark.sparkContext.textFile(path, minPartitions=partitions, use_unicode=False).zipWithIndex()
     parsed = lines.map(lambda r: (r[1], parse_line(r[0], origin_of(path, r[1], single), settings)))
     return parsed.filter(lambda r: r[1] is not None)
