@@ -111,3 +111,32 @@ def test_a_read_only_store_is_a_clear_error_and_can_still_be_read(small_disk: Pa
     served = _storydiff("serve", "--db", str(db), "--get", "/article/a0042.json")
     assert served.returncode == 0 and json.loads(served.stdout)["id"] == "a0042"
     assert _consistent_rows(db) == [f"a{i:04d}" for i in range(100)]
+
+
+def test_spark_stories_on_a_full_or_read_only_disk_names_the_output_and_keeps_the_last_one(
+        small_disk: Path, tmp_path: Path) -> None:
+    """The stories' Parquet is written in the JVM and the JSON in Python: either failing is one error
+    line naming DIR, exit 1, and DIR's last complete output untouched."""
+    import pyspark  # noqa: F401  (fails, never skips, without Spark)
+
+    corpus = _corpus(tmp_path / "corpus.jsonl", 0, 200)
+    out = small_disk / "stories"
+    run = ("spark-stories", "--input", str(corpus), "--output", str(out), "--master", "local[1]")
+    first = _storydiff(*run)
+    assert first.returncode == 0, first.stderr
+    kept = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    _remount(small_disk, "ro")
+    done = _storydiff(*run)
+    assert done.returncode == 1 and f"error: {out}: cannot write the output (Read-only file system)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+    _remount(small_disk, "rw")
+    free = 16 * 1024  # room for the JSON files' first bytes, not for the stories' Parquet
+    (small_disk / "filler").write_bytes(b"\0" * (3 * 1024 * 1024 - sum(len(b) for b in kept.values()) * 2 - free))
+    done = _storydiff(*run)
+    assert done.returncode == 1, done.stderr
+    assert f"error: {out}: cannot write the output (No space left on device)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == kept
+    assert not (small_disk / ".stories.partial").exists()

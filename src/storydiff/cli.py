@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .errors import ConfigError, StoryDiffError
+from .errors import ConfigError, StoryDiffError, writing
 from .settings import SETTINGS, Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,14 +85,6 @@ def _batch_summary(verb: str, added: int, unchanged: int, skipped: Sequence[obje
         markup=False,
     )
 
-
-@contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Writing an output file: a full disk or a read-only folder becomes an error naming the file."""
-    try:
-        yield
-    except OSError as e:
-        raise StoryDiffError(f"{path}: cannot write the output ({e.strerror or e})") from None
 
 
 @contextmanager
@@ -383,13 +375,13 @@ def _write_comparison(comparison: Any, fmt: str, output: Path | None) -> None:
         if output is None:
             render_comparison(comparison, out)
             return
-        with _writing(output), open(output, "w", encoding="utf-8") as fh:
+        with writing(output), open(output, "w", encoding="utf-8") as fh:
             render_comparison(comparison, Console(file=fh, width=120, highlight=False))
         return
     if output is None:
         click.echo(text, nl=False)
         return
-    with _writing(output):
+    with writing(output):
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     if fmt == "html":
@@ -484,24 +476,24 @@ def claims(ctx: click.Context, files: tuple[Path, ...], fmt: str, published: tup
             result = extract_claims(articles, settings)
     with _errors():
         if out_dir is not None:
-            with _writing(out_dir):
+            with writing(out_dir):
                 out_dir.mkdir(parents=True, exist_ok=True)
             for art in result.documents:
                 one = ClaimSet((art,), result.entities, tuple(c for c in result.claims if c.doc == art.id),
                                tuple(r for r in result.roles if r.doc == art.id))
                 safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in art.id)
-                with _writing(out_dir / f"{safe}.json"):
+                with writing(out_dir / f"{safe}.json"):
                     (out_dir / f"{safe}.json").write_text(json.dumps(one.as_dict(), ensure_ascii=False),
                                                           encoding="utf-8")
         elif fmt == "json":
             text = json.dumps(result.as_dict(), ensure_ascii=False, indent=1)
             if output:
-                with _writing(output):
+                with writing(output):
                     output.write_text(text + "\n", encoding="utf-8")
             else:
                 click.echo(text)
         elif output:
-            with _writing(output), open(output, "w", encoding="utf-8") as fh:
+            with writing(output), open(output, "w", encoding="utf-8") as fh:
                 render_claims(result, Console(file=fh, width=120, highlight=False))
         else:
             render_claims(result, out)

@@ -7,6 +7,10 @@ only raises.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class StoryDiffError(Exception):
     """Base of every error storydiff raises on purpose."""
@@ -47,3 +51,12 @@ class StoreError(StoryDiffError):
 
 class NotFoundError(StoryDiffError):
     """A story, article or file asked for by id does not exist."""
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Writing an output: a full disk or a read-only folder becomes an error naming it."""
+    try:
+        yield
+    except OSError as e:
+        raise StoryDiffError(f"{path}: cannot write the output ({e.strerror or e})") from None

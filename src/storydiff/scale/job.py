@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import InputError
+from ..errors import InputError, writing
 from ..group.block import (
     BlockMember,
     KeyVector,
@@ -406,7 +406,8 @@ def _grouped(spark: Any, input_path: str, output: Path, settings: Settings | Non
     # One partition per core: an article's key vector goes to each link partition holding one of
     # its buckets, so more partitions than cores is more work, not more cores at work.
     parts = partitions or max(2, sc.defaultParallelism)
-    partial_dir(output.resolve()).mkdir(parents=True, exist_ok=True)  # the run has begun (see ``output``)
+    with writing(output):
+        partial_dir(output.resolve()).mkdir(parents=True, exist_ok=True)  # the run has begun (see ``output``)
 
     # 1-3. records -> features at each article's home -> key counts. Every
     # exchange keys its items by partition number (``by_number``), so an item
@@ -450,12 +451,35 @@ def _grouped(spark: Any, input_path: str, output: Path, settings: Settings | Non
                                           r[0]["first_seen"], r[0]["last_seen"]))
     rejects = homes.filter(lambda r: r[0] == "r").flatMap(lambda r: r[1])
     report.seconds = time.perf_counter() - started  # summary.json: the time before writing
-    write_output(spark, stories, rejects, output, report)
+    with writing(output):
+        try:
+            write_output(spark, stories, rejects, output, report)
+        except Exception as e:  # Spark's Parquet writer fails in the JVM: its IOException is an OSError's kin
+            if (cause := _io_cause(e)) is None:
+                raise
+            raise OSError(cause) from None
     report.seconds = time.perf_counter() - started
     for rdd in (homes, vectors, clustered):
         rdd.unpersist()
     LOGGER.info("spark-stories: %s", report.as_dict())
     return report
+
+
+def _io_cause(e: BaseException) -> str | None:
+    """The message of the ``java.io.IOException`` behind a Java error (a full disk, a read-only
+    folder), or None if there is none (the failure is not the filesystem's)."""
+    java = getattr(e, "java_exception", None)
+    while java is not None:
+        if str(java.getClass().getName()) == "java.io.IOException" or any(
+                str(c.getName()) == "java.io.IOException" for c in _superclasses(java.getClass())):
+            return str(java.getMessage())
+        java = java.getCause()
+    return None
+
+
+def _superclasses(cls: Any) -> Iterator[Any]:
+    while (cls := cls.getSuperclass()) is not None:
+        yield cls
 
 
 def _at_home(rdd: Any, tag: str, others: Any, parts: int) -> Any:
