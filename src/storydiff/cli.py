@@ -86,7 +86,6 @@ def _batch_summary(verb: str, added: int, unchanged: int, skipped: Sequence[obje
     )
 
 
-
 @contextmanager
 def _errors() -> Iterator[None]:
     try:
