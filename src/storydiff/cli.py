@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -294,11 +294,9 @@ def spark_stories(ctx: click.Context, input_path: str, output: Path, master: str
 
             spark = spark_session(master, conf)
             try:
-                if progress.disable:  # nothing to draw on: no thread asking the JVM
+                # Nothing to draw on: no thread asking the JVM.
+                with nullcontext() if progress.disable else watched(spark.sparkContext, show):
                     report = run_spark(spark, input_path, output, settings, partitions)
-                else:
-                    with watched(spark.sparkContext, show):
-                        report = run_spark(spark, input_path, output, settings, partitions)
             finally:
                 if owned:
                     spark.stop()

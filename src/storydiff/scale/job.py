@@ -388,8 +388,7 @@ def spark_stories(spark: Any, input_path: str, output: Path, settings: Settings 
         return _grouped(spark, input_path, output, settings, partitions)
     except BaseException as e:
         shutil.rmtree(partial_dir(output.resolve()), ignore_errors=True)
-        java = getattr(e, "java_exception", None)
-        if java is not None and str(java.getClass().getName()).endswith("InvalidInputException"):
+        if _java_cause(e, "org.apache.hadoop.mapred.InvalidInputException") is not None:
             # A remote path that is not there: Hadoop finds out when the first job lists it.
             raise InputError(input_path, unreadable(e)) from None
         raise
@@ -455,9 +454,9 @@ def _grouped(spark: Any, input_path: str, output: Path, settings: Settings | Non
         try:
             write_output(spark, stories, rejects, output, report)
         except Exception as e:  # Spark's Parquet writer fails in the JVM: its IOException is an OSError's kin
-            if (cause := _io_cause(e)) is None:
+            if (cause := _java_cause(e, "java.io.IOException")) is None:
                 raise
-            raise OSError(cause) from None
+            raise OSError(str(cause.getMessage())) from None
     report.seconds = time.perf_counter() - started
     for rdd in (homes, vectors, clustered):
         rdd.unpersist()
@@ -465,21 +464,18 @@ def _grouped(spark: Any, input_path: str, output: Path, settings: Settings | Non
     return report
 
 
-def _io_cause(e: BaseException) -> str | None:
-    """The message of the ``java.io.IOException`` behind a Java error (a full disk, a read-only
-    folder), or None if there is none (the failure is not the filesystem's)."""
+def _java_cause(e: BaseException, name: str) -> Any | None:
+    """The Java exception behind ``e`` (it or one of its causes) of class ``name`` or a subclass
+    (a full disk's ``java.io.IOException``), or None (``e`` is no Java error, or not that one)."""
     java = getattr(e, "java_exception", None)
     while java is not None:
-        if str(java.getClass().getName()) == "java.io.IOException" or any(
-                str(c.getName()) == "java.io.IOException" for c in _superclasses(java.getClass())):
-            return str(java.getMessage())
+        cls = java.getClass()
+        while cls is not None:
+            if str(cls.getName()) == name:
+                return java
+            cls = cls.getSuperclass()
         java = java.getCause()
     return None
-
-
-def _superclasses(cls: Any) -> Iterator[Any]:
-    while (cls := cls.getSuperclass()) is not None:
-        yield cls
 
 
 def _at_home(rdd: Any, tag: str, others: Any, parts: int) -> Any:

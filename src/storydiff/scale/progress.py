@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -62,4 +62,4 @@ def watched(sc: Any, report: Callable[[StageProgress], None], every: float = 0.5
         stop.set()
         thread.join()
     if last:  # the block finished: its last stage did too, whether or not a poll saw it
-        report(StageProgress(last[0].started, last[0].name, last[0].total, last[0].total))
+        report(replace(last[0], done=last[0].total))
